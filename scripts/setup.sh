@@ -55,7 +55,10 @@ if command -v cargo-contract >/dev/null && cargo-contract --version | grep -q "$
 	ok "already installed: $(cargo-contract --version)"
 else
 	echo "   compiling from source (about 15 minutes on 2 cores the first time)"
-	if cargo install --locked --quiet "cargo-contract@$CARGO_CONTRACT_VERSION"; then
+	# Its own target directory: cargo-contract's locked dependency versions differ from ours, and a
+	# separate directory lets it build while a workspace build holds the workspace's lock.
+	if cargo install --locked --quiet --target-dir "$HOME/.cache/citybond/cargo-contract-target" \
+		"cargo-contract@$CARGO_CONTRACT_VERSION"; then
 		ok "installed $(cargo-contract --version)"
 	else
 		fail "cargo install --locked cargo-contract@$CARGO_CONTRACT_VERSION"

@@ -1,4 +1,4 @@
-//! Built-in chain specifications: `dev` (one validator) and `local` (three validators).
+//! Built-in chain specifications: `dev` (one validator) and `local` (four validators).
 
 use citybond_runtime::{genesis_config_presets, TOKEN_DECIMALS, TOKEN_SYMBOL, WASM_BINARY};
 use sc_service::{ChainType, Properties};
@@ -32,7 +32,7 @@ pub fn development_chain_spec() -> Result<ChainSpec, String> {
 		.build())
 }
 
-/// Three validators (Alice, Bob, Charlie) on one machine: `--chain local`.
+/// Four validators (Alice, Bob, Charlie, Dave) on one machine: `--chain local`.
 pub fn local_chain_spec() -> Result<ChainSpec, String> {
 	Ok(ChainSpec::builder(wasm()?, None)
 		.with_name("CityBond Local Testnet")

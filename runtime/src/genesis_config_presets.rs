@@ -1,4 +1,4 @@
-//! Genesis presets: `development` (one validator) and `local_testnet` (three validators).
+//! Genesis presets: `development` (one validator) and `local_testnet` (four validators).
 //!
 //! Both are test presets: they use the well-known development keys and set a sudo key. A
 //! production chain spec is written by hand from a reviewed key ceremony, not from a preset.
@@ -66,13 +66,17 @@ pub fn development_config_genesis() -> Value {
 	)
 }
 
-/// Three validators (Alice, Bob, Charlie); Alice is sudo and the contract deployer.
+/// Four validators (Alice, Bob, Charlie, Dave); Alice is sudo and the contract deployer.
+///
+/// Four, not three: GRANDPA finalizes with more than two thirds of the votes, so it tolerates
+/// `f` failed validators only with `3f + 1` of them. Three validators could not lose one.
 pub fn local_config_genesis() -> Value {
 	testnet_genesis(
 		vec![
 			authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
 			authority_keys(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
 			authority_keys(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+			authority_keys(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
 		],
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),

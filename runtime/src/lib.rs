@@ -21,8 +21,9 @@
 //! | SS58 prefix | 42 | the generic Substrate prefix, so standard tooling shows familiar addresses until a prefix of our own is registered |
 //! | token | `CBT`, 12 decimals | fees and deposits only |
 //!
-//! Genesis presets: `development` (one validator, Alice) and `local_testnet` (Alice, Bob and
-//! Charlie validate). Both are test presets and have a sudo key.
+//! Genesis presets: `development` (one validator, Alice) and `local_testnet` (Alice, Bob, Charlie
+//! and Dave validate: four, so that finality survives one of them being down).
+//! Both are test presets and have a sudo key.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // The `#[frame_support::runtime]` and `impl_runtime_apis!` macros expand to code these lints

@@ -1,0 +1,117 @@
+//! Harness for CityBond's end-to-end tests: starts the real node binary on free loopback ports,
+//! connects with subxt, and drives ink! contracts through their cargo-contract metadata.
+//!
+//! Where things are found (set by `scripts/test.sh`, with defaults for a plain `cargo test`):
+//! - `CITYBOND_NODE`: the node binary (default `$CARGO_TARGET_DIR/release/citybond-node`).
+//! - `CITYBOND_CONTRACTS`: the folder holding `<name>/<name>.contract` bundles (default
+//!   `$CARGO_TARGET_DIR/ink`).
+
+pub mod contract;
+pub mod node;
+
+use anyhow::{bail, Context, Result};
+use std::path::PathBuf;
+use subxt::{
+	error::{DispatchError, TransactionEventsError, TransactionFinalizedSuccessError},
+	ext::scale_value::Value,
+	OnlineClient, SubstrateConfig,
+};
+use subxt_signer::sr25519::Keypair;
+
+/// The chain client the tests use.
+pub type Client = OnlineClient<SubstrateConfig>;
+
+/// Events of a successful extrinsic.
+pub type TxEvents = subxt::extrinsics::ExtrinsicEvents<SubstrateConfig>;
+
+/// The cargo target directory the workspace builds into.
+pub fn target_dir() -> PathBuf {
+	std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| {
+		PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("target")
+	})
+}
+
+/// A 32-byte account id, as the runtime and contracts see it.
+pub fn account_id(signer: &Keypair) -> [u8; 32] {
+	signer.public_key().0
+}
+
+/// How a submitted extrinsic ended, when it did not succeed.
+#[derive(Debug)]
+pub enum Failure {
+	/// The runtime dispatched it and it failed: `pallet.error`, or a general error such as
+	/// `BadOrigin`.
+	Dispatch(String),
+	/// It never got into a finalized block, or something else went wrong.
+	Other(anyhow::Error),
+}
+
+/// Signs `call` with `signer`, submits it and waits until it is in a finalized block.
+pub async fn submit(
+	client: &Client,
+	signer: &Keypair,
+	pallet: &str,
+	call: &str,
+	args: Vec<Value>,
+) -> std::result::Result<TxEvents, Failure> {
+	let payload = subxt::dynamic::tx(pallet, call, args);
+	let at = client.at_current_block().await.map_err(|e| Failure::Other(e.into()))?;
+	let progress = at
+		.transactions()
+		.sign_and_submit_then_watch_default(&payload, signer)
+		.await
+		.map_err(|e| Failure::Other(anyhow::Error::from(e).context(format!("submit {pallet}.{call}"))))?;
+	match progress.wait_for_finalized_success().await {
+		Ok(events) => Ok(events),
+		Err(TransactionFinalizedSuccessError::SuccessError(
+			TransactionEventsError::ExtrinsicFailed(err),
+		)) => Err(Failure::Dispatch(describe_dispatch_error(&err))),
+		Err(e) => Err(Failure::Other(anyhow::Error::from(e).context(format!("{pallet}.{call}")))),
+	}
+}
+
+/// Like [`submit`], but any failure is an error.
+pub async fn submit_ok(
+	client: &Client,
+	signer: &Keypair,
+	pallet: &str,
+	call: &str,
+	args: Vec<Value>,
+) -> Result<TxEvents> {
+	match submit(client, signer, pallet, call, args).await {
+		Ok(events) => Ok(events),
+		Err(Failure::Dispatch(e)) => bail!("{pallet}.{call} failed on chain: {e}"),
+		Err(Failure::Other(e)) => Err(e),
+	}
+}
+
+fn describe_dispatch_error(err: &DispatchError) -> String {
+	match err {
+		DispatchError::Module(m) => m.details_string(),
+		other => format!("{other:?}"),
+	}
+}
+
+/// The events of `pallet.name` among `events`, as raw field bytes with their topics.
+pub fn find_events(events: &TxEvents, pallet: &str, name: &str) -> Result<Vec<RawEvent>> {
+	let mut found = Vec::new();
+	for ev in events.iter() {
+		let ev = ev.context("decode event")?;
+		if ev.pallet_name() == pallet && ev.event_name() == name {
+			found.push(RawEvent {
+				fields: ev.field_bytes().to_vec(),
+				topics: ev.topics().iter().map(|t| t.0).collect(),
+			});
+		}
+	}
+	Ok(found)
+}
+
+/// An event's SCALE-encoded fields and its topics.
+#[derive(Debug, Clone)]
+pub struct RawEvent {
+	/// The event's fields, SCALE encoded.
+	pub fields: Vec<u8>,
+	/// The topics the runtime recorded with the event.
+	pub topics: Vec<[u8; 32]>,
+}

@@ -1,0 +1,305 @@
+//! ink! contracts on the real node, driven through their cargo-contract bundle: the wasm code,
+//! and the metadata that gives each constructor's and message's selector and each event's
+//! signature topic.
+
+use crate::{find_events, submit, submit_ok, Client, Failure, TxEvents};
+use anyhow::{anyhow, bail, ensure, Context, Result};
+use codec::{Decode, Encode};
+use serde_json::Value as Json;
+use std::path::{Path, PathBuf};
+use subxt::ext::{
+	scale_decode::DecodeAsType,
+	scale_value::{self, Value},
+};
+use subxt_signer::sr25519::Keypair;
+
+/// Gas limit (`ref_time`, `proof_size`) for a contract extrinsic: the dry run's estimate, with
+/// this much headroom, since state may change between the dry run and inclusion.
+const GAS_HEADROOM_PERCENT: u64 = 50;
+
+/// A contract's cargo-contract bundle (`<name>.contract`): code plus metadata.
+pub struct Bundle {
+	/// The optimized wasm code.
+	pub code: Vec<u8>,
+	/// The code hash cargo-contract computed (blake2-256 of the code).
+	pub code_hash: [u8; 32],
+	metadata: Json,
+}
+
+impl Bundle {
+	/// Loads `<dir>/<name>/<name>.contract`; `dir` defaults to `$CITYBOND_CONTRACTS` or
+	/// `$CARGO_TARGET_DIR/ink`.
+	pub fn load(name: &str) -> Result<Self> {
+		let dir = std::env::var_os("CITYBOND_CONTRACTS")
+			.map(PathBuf::from)
+			.unwrap_or_else(|| crate::target_dir().join("ink"));
+		Self::from_file(&dir.join(name).join(format!("{name}.contract")))
+	}
+
+	/// Loads a `.contract` bundle file.
+	pub fn from_file(path: &Path) -> Result<Self> {
+		let text = std::fs::read_to_string(path).with_context(|| {
+			format!("read contract bundle {} (build it with scripts/build-contracts.sh)", path.display())
+		})?;
+		let metadata: Json = serde_json::from_str(&text).context("contract bundle is not JSON")?;
+		let code = hex_field(&metadata["source"]["wasm"]).context("source.wasm")?;
+		let code_hash: [u8; 32] = hex_field(&metadata["source"]["hash"])
+			.context("source.hash")?
+			.try_into()
+			.map_err(|_| anyhow!("source.hash is not 32 bytes"))?;
+		Ok(Self { code, code_hash, metadata })
+	}
+
+	fn selector(&self, section: &str, label: &str) -> Result<Vec<u8>> {
+		let items = self.metadata["spec"][section]
+			.as_array()
+			.ok_or_else(|| anyhow!("metadata has no spec.{section}"))?;
+		let item = items
+			.iter()
+			.find(|c| c["label"] == label)
+			.ok_or_else(|| anyhow!("metadata has no {section} entry '{label}'"))?;
+		hex_field(&item["selector"]).with_context(|| format!("selector of {label}"))
+	}
+
+	/// Call data for constructor `label`: its selector followed by the SCALE-encoded arguments.
+	pub fn constructor(&self, label: &str, args: impl Encode) -> Result<Vec<u8>> {
+		let mut data = self.selector("constructors", label)?;
+		args.encode_to(&mut data);
+		Ok(data)
+	}
+
+	/// Call data for message `label`.
+	pub fn message(&self, label: &str, args: impl Encode) -> Result<Vec<u8>> {
+		let mut data = self.selector("messages", label)?;
+		args.encode_to(&mut data);
+		Ok(data)
+	}
+
+	/// The signature topic ink! records first with every event named `label`.
+	pub fn event_topic(&self, label: &str) -> Result<[u8; 32]> {
+		let events = self.metadata["spec"]["events"]
+			.as_array()
+			.ok_or_else(|| anyhow!("metadata has no spec.events"))?;
+		let event = events
+			.iter()
+			.find(|e| e["label"] == label)
+			.ok_or_else(|| anyhow!("metadata has no event '{label}'"))?;
+		hex_field(&event["signature_topic"])?
+			.try_into()
+			.map_err(|_| anyhow!("signature topic of {label} is not 32 bytes"))
+	}
+}
+
+fn hex_field(v: &Json) -> Result<Vec<u8>> {
+	let s = v.as_str().ok_or_else(|| anyhow!("expected a hex string, found {v}"))?;
+	hex::decode(s.trim_start_matches("0x")).context("invalid hex")
+}
+
+/// A contract event as ink! emits it: the contract, its topics, its SCALE-encoded fields.
+#[derive(Debug, Clone)]
+pub struct ContractEvent {
+	/// The emitting contract.
+	pub contract: [u8; 32],
+	/// Topics; the first is the event's signature topic.
+	pub topics: Vec<[u8; 32]>,
+	/// The event's fields, SCALE encoded in declaration order.
+	pub data: Vec<u8>,
+}
+
+/// The `Contracts.ContractEmitted` events among `events`.
+pub fn emitted(events: &TxEvents) -> Result<Vec<ContractEvent>> {
+	find_events(events, "Contracts", "ContractEmitted")?
+		.into_iter()
+		.map(|raw| {
+			let (contract, data) = <([u8; 32], Vec<u8>)>::decode(&mut &raw.fields[..])
+				.context("decode ContractEmitted")?;
+			Ok(ContractEvent { contract, topics: raw.topics, data })
+		})
+		.collect()
+}
+
+#[derive(Debug, DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct Weight {
+	ref_time: u64,
+	proof_size: u64,
+}
+
+#[derive(Debug, DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct ExecReturnValue {
+	flags: ReturnFlags,
+	data: Vec<u8>,
+}
+
+#[derive(Debug, DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct ReturnFlags {
+	bits: u32,
+}
+
+#[derive(Debug, DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct InstantiateReturnValue {
+	result: ExecReturnValue,
+	account_id: [u8; 32],
+}
+
+#[derive(Debug, DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct ContractResult<R> {
+	gas_required: Weight,
+	result: Result<R, scale_value::Value>,
+}
+
+/// The outcome of a contract call's dry run.
+#[derive(Debug)]
+pub struct DryRun {
+	/// What the contract returned (SCALE encoded), if it ran to completion.
+	pub data: Vec<u8>,
+	/// Whether the contract reverted its changes.
+	pub reverted: bool,
+	/// The gas the call needs.
+	pub gas_required: (u64, u64),
+}
+
+fn weight_value((ref_time, proof_size): (u64, u64)) -> Value {
+	let with_headroom = |w: u64| w.saturating_add(w.saturating_mul(GAS_HEADROOM_PERCENT) / 100);
+	Value::named_composite([
+		("ref_time", Value::u128(with_headroom(ref_time).into())),
+		("proof_size", Value::u128(with_headroom(proof_size).into())),
+	])
+}
+
+/// Uploads `bundle`'s code as `signer`. Returns the events, or how it failed.
+pub async fn upload(
+	client: &Client,
+	signer: &Keypair,
+	bundle: &Bundle,
+) -> std::result::Result<TxEvents, Failure> {
+	submit(
+		client,
+		signer,
+		"Contracts",
+		"upload_code",
+		vec![
+			Value::from_bytes(&bundle.code),
+			Value::unnamed_variant("None", []),
+			Value::unnamed_variant("Enforced", []),
+		],
+	)
+	.await
+}
+
+/// Instantiates uploaded code as `signer` with constructor call `data`; returns the new
+/// contract's address and the events.
+pub async fn instantiate(
+	client: &Client,
+	signer: &Keypair,
+	code_hash: [u8; 32],
+	data: Vec<u8>,
+	salt: Vec<u8>,
+) -> Result<([u8; 32], TxEvents)> {
+	let origin = crate::account_id(signer);
+	let at = client.at_current_block().await?;
+	let code = Value::unnamed_variant("Existing", [Value::from_bytes(code_hash)]);
+	let dry: ContractResult<InstantiateReturnValue> = at
+		.runtime_apis()
+		.call(subxt::dynamic::runtime_api_call::<_, ContractResult<InstantiateReturnValue>>(
+			"ContractsApi",
+			"instantiate",
+			(origin, 0u128, None::<()>, None::<u128>, code, data.clone(), salt.clone()),
+		))
+		.await
+		.context("dry-run instantiate")?;
+	let ret = dry.result.map_err(|e| anyhow!("instantiate dry run failed: {e}"))?;
+	ensure!(ret.result.flags.bits & 1 == 0, "constructor reverted: 0x{}", hex::encode(&ret.result.data));
+	let gas = (dry.gas_required.ref_time, dry.gas_required.proof_size);
+	let events = submit_ok(
+		client,
+		signer,
+		"Contracts",
+		"instantiate",
+		vec![
+			Value::u128(0),
+			weight_value(gas),
+			Value::unnamed_variant("None", []),
+			Value::from_bytes(code_hash),
+			Value::from_bytes(&data),
+			Value::from_bytes(&salt),
+		],
+	)
+	.await?;
+	let instantiated = find_events(&events, "Contracts", "Instantiated")?;
+	let [event] = instantiated.as_slice() else {
+		bail!("expected one Contracts.Instantiated event, got {}", instantiated.len());
+	};
+	let (_deployer, contract) = <([u8; 32], [u8; 32])>::decode(&mut &event.fields[..])?;
+	ensure!(contract == ret.account_id, "dry run and chain disagree on the contract address");
+	Ok((contract, events))
+}
+
+/// Dry-runs message call `data` on `contract` as `origin`, at the latest finalized block.
+pub async fn dry_run(
+	client: &Client,
+	origin: [u8; 32],
+	contract: [u8; 32],
+	data: Vec<u8>,
+) -> Result<DryRun> {
+	let at = client.at_current_block().await?;
+	let dry: ContractResult<ExecReturnValue> = at
+		.runtime_apis()
+		.call(subxt::dynamic::runtime_api_call::<_, ContractResult<ExecReturnValue>>(
+			"ContractsApi",
+			"call",
+			(origin, contract, 0u128, None::<()>, None::<u128>, data),
+		))
+		.await
+		.context("dry-run call")?;
+	let ret = dry.result.map_err(|e| anyhow!("call dry run failed: {e}"))?;
+	Ok(DryRun {
+		data: ret.data,
+		reverted: ret.flags.bits & 1 == 1,
+		gas_required: (dry.gas_required.ref_time, dry.gas_required.proof_size),
+	})
+}
+
+/// Reads a message's result by dry run and decodes ink!'s `Result<T, LangError>` wrapper.
+pub async fn query<T: Decode>(
+	client: &Client,
+	origin: [u8; 32],
+	contract: [u8; 32],
+	data: Vec<u8>,
+) -> Result<T> {
+	let dry = dry_run(client, origin, contract, data).await?;
+	ensure!(!dry.reverted, "query reverted: 0x{}", hex::encode(&dry.data));
+	let result = <Result<T, u8>>::decode(&mut &dry.data[..]).context("decode query result")?;
+	result.map_err(|lang_error| anyhow!("ink! LangError {lang_error}"))
+}
+
+/// Calls message `data` on `contract` as `signer`, with gas from a dry run. Returns the events,
+/// or how it failed.
+pub async fn call(
+	client: &Client,
+	signer: &Keypair,
+	contract: [u8; 32],
+	data: Vec<u8>,
+) -> std::result::Result<TxEvents, Failure> {
+	let dry = dry_run(client, crate::account_id(signer), contract, data.clone())
+		.await
+		.map_err(Failure::Other)?;
+	submit(
+		client,
+		signer,
+		"Contracts",
+		"call",
+		vec![
+			Value::unnamed_variant("Id", [Value::from_bytes(contract)]),
+			Value::u128(0),
+			weight_value(dry.gas_required),
+			Value::unnamed_variant("None", []),
+			Value::from_bytes(&data),
+		],
+	)
+	.await
+}

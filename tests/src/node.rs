@@ -1,0 +1,219 @@
+//! Starting and stopping real `citybond-node` processes on free loopback ports.
+
+use crate::Client;
+use anyhow::{bail, Context, Result};
+use std::{
+	fs::File,
+	net::TcpListener,
+	path::{Path, PathBuf},
+	process::{Child, Command, Stdio},
+	time::{Duration, Instant},
+};
+
+/// How long a node may take from start to answering RPC (it compiles the runtime's wasm first).
+const START_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// The node binary under test.
+pub fn binary() -> PathBuf {
+	std::env::var_os("CITYBOND_NODE")
+		.map(PathBuf::from)
+		.unwrap_or_else(|| crate::target_dir().join("release").join("citybond-node"))
+}
+
+/// A port nobody listens on right now, on 127.0.0.1.
+pub fn free_port() -> Result<u16> {
+	let listener = TcpListener::bind("127.0.0.1:0").context("bind a free loopback port")?;
+	Ok(listener.local_addr()?.port())
+}
+
+/// A running node; killed when dropped. Its log is kept in a file and printed on failures.
+pub struct Node {
+	child: Option<Child>,
+	/// The node's name in logs.
+	pub name: String,
+	/// RPC port on 127.0.0.1.
+	pub rpc_port: u16,
+	/// P2P port on 127.0.0.1.
+	pub p2p_port: u16,
+	/// Where stdout and stderr go.
+	pub log: PathBuf,
+	args: Vec<String>,
+}
+
+/// Options for [`Node::start`].
+pub struct NodeConfig<'a> {
+	/// Name shown in the node's log and in the test's messages.
+	pub name: &'a str,
+	/// Arguments besides the ports, e.g. `["--dev", "--tmp"]`.
+	pub args: Vec<String>,
+	/// Folder for the log file.
+	pub log_dir: &'a Path,
+	/// A fixed RPC port, or `None` for a free one.
+	pub rpc_port: Option<u16>,
+}
+
+impl Node {
+	/// Starts a node and waits until its RPC answers.
+	pub async fn start(config: NodeConfig<'_>) -> Result<Self> {
+		let rpc_port = match config.rpc_port {
+			Some(port) => port,
+			None => free_port()?,
+		};
+		if TcpListener::bind(("127.0.0.1", rpc_port)).is_err() {
+			bail!("RPC port {rpc_port} on 127.0.0.1 is in use: stop what uses it or choose another port");
+		}
+		let p2p_port = free_port()?;
+		let mut node = Node {
+			child: None,
+			name: config.name.to_string(),
+			rpc_port,
+			p2p_port,
+			log: config.log_dir.join(format!("{}.log", config.name)),
+			args: config.args,
+		};
+		node.spawn()?;
+		node.wait_for_rpc().await?;
+		Ok(node)
+	}
+
+	fn spawn(&mut self) -> Result<()> {
+		let bin = binary();
+		if !bin.exists() {
+			bail!(
+				"node binary {} not found: build it with `cargo build --release` (or run scripts/test.sh)",
+				bin.display()
+			);
+		}
+		let log = File::options().create(true).append(true).open(&self.log)?;
+		let child = Command::new(&bin)
+			.args(&self.args)
+			.args([
+				"--rpc-port",
+				&self.rpc_port.to_string(),
+				"--listen-addr",
+				&format!("/ip4/127.0.0.1/tcp/{}", self.p2p_port),
+				"--no-telemetry",
+				"--no-prometheus",
+				"--no-mdns",
+				"--name",
+				&self.name,
+			])
+			.stdin(Stdio::null())
+			.stdout(log.try_clone()?)
+			.stderr(log)
+			.spawn()
+			.with_context(|| format!("start {}", bin.display()))?;
+		self.child = Some(child);
+		Ok(())
+	}
+
+	/// The node's websocket RPC address.
+	pub fn url(&self) -> String {
+		format!("ws://127.0.0.1:{}", self.rpc_port)
+	}
+
+	/// A subxt client connected to this node.
+	pub async fn client(&self) -> Result<Client> {
+		Client::from_insecure_url(self.url()).await.with_context(|| format!("connect to {}", self.name))
+	}
+
+	async fn wait_for_rpc(&mut self) -> Result<()> {
+		let started = Instant::now();
+		loop {
+			if let Some(child) = self.child.as_mut() {
+				if let Some(status) = child.try_wait()? {
+					bail!("{} exited with {status} during start-up:\n{}", self.name, self.log_tail());
+				}
+			}
+			if self.client().await.is_ok() {
+				return Ok(());
+			}
+			if started.elapsed() > START_TIMEOUT {
+				bail!("{} did not answer RPC within {START_TIMEOUT:?}:\n{}", self.name, self.log_tail());
+			}
+			tokio::time::sleep(Duration::from_millis(500)).await;
+		}
+	}
+
+	/// Stops the node cleanly (SIGTERM), or kills it if it has not stopped after 20 s.
+	pub fn stop(&mut self) {
+		if let Some(child) = self.child.as_mut() {
+			let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+			let started = Instant::now();
+			while started.elapsed() < Duration::from_secs(20) {
+				if let Ok(Some(_)) = child.try_wait() {
+					self.child = None;
+					return;
+				}
+				std::thread::sleep(Duration::from_millis(100));
+			}
+		}
+		self.kill();
+	}
+
+	/// Stops the node (SIGKILL, as a crash would).
+	pub fn kill(&mut self) {
+		if let Some(mut child) = self.child.take() {
+			let _ = child.kill();
+			let _ = child.wait();
+		}
+	}
+
+	/// Starts the node again with the same ports and arguments.
+	pub async fn restart(&mut self) -> Result<()> {
+		self.kill();
+		self.spawn()?;
+		self.wait_for_rpc().await
+	}
+
+	/// The last lines of the node's log.
+	pub fn log_tail(&self) -> String {
+		let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+		let lines: Vec<&str> = text.lines().collect();
+		lines[lines.len().saturating_sub(40)..].join("\n")
+	}
+
+	async fn rpc(&self) -> Result<subxt::rpcs::LegacyRpcMethods<subxt::SubstrateConfig>> {
+		let rpc = subxt::rpcs::RpcClient::from_insecure_url(self.url()).await?;
+		Ok(subxt::rpcs::LegacyRpcMethods::new(rpc))
+	}
+
+	/// Number of the latest finalized block.
+	pub async fn finalized(&self) -> Result<u64> {
+		let rpc = self.rpc().await?;
+		let hash = rpc.chain_get_finalized_head().await?;
+		let header = rpc.chain_get_header(Some(hash)).await?.context("no finalized header")?;
+		Ok(header.number.into())
+	}
+
+	/// Number of the best block.
+	pub async fn best(&self) -> Result<u64> {
+		let header = self.rpc().await?.chain_get_header(None).await?.context("no best header")?;
+		Ok(header.number.into())
+	}
+
+	/// Waits until the finalized block number is at least `target`.
+	pub async fn wait_for_finalized(&self, target: u64, timeout: Duration) -> Result<u64> {
+		let started = Instant::now();
+		loop {
+			let n = self.finalized().await.unwrap_or(0);
+			if n >= target {
+				return Ok(n);
+			}
+			if started.elapsed() > timeout {
+				bail!(
+					"{}: finalized #{n}, waited {timeout:?} for #{target}:\n{}",
+					self.name,
+					self.log_tail()
+				);
+			}
+			tokio::time::sleep(Duration::from_millis(500)).await;
+		}
+	}
+}
+
+impl Drop for Node {
+	fn drop(&mut self) {
+		self.kill();
+	}
+}
