@@ -9,7 +9,7 @@ use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
 use subxt::ext::{
 	scale_decode::DecodeAsType,
-	scale_value::{self, Value},
+	scale_value::Value,
 };
 use subxt_signer::sr25519::Keypair;
 
@@ -147,9 +147,9 @@ struct InstantiateReturnValue {
 
 #[derive(Debug, DecodeAsType)]
 #[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct ContractResult<R> {
+struct ContractResult<Ret> {
 	gas_required: Weight,
-	result: Result<R, scale_value::Value>,
+	result: Result<Ret, Value>,
 }
 
 /// The outcome of a contract call's dry run.

@@ -10,6 +10,9 @@ use std::{
 	time::{Duration, Instant},
 };
 
+/// The RPC view of the chain's types, for the legacy RPC methods.
+type RpcConfig = subxt::config::RpcConfigFor<subxt::SubstrateConfig>;
+
 /// How long a node may take from start to answering RPC (it compiles the runtime's wasm first).
 const START_TIMEOUT: Duration = Duration::from_secs(180);
 
@@ -173,7 +176,7 @@ impl Node {
 		lines[lines.len().saturating_sub(40)..].join("\n")
 	}
 
-	async fn rpc(&self) -> Result<subxt::rpcs::LegacyRpcMethods<subxt::SubstrateConfig>> {
+	async fn rpc(&self) -> Result<subxt::rpcs::LegacyRpcMethods<RpcConfig>> {
 		let rpc = subxt::rpcs::RpcClient::from_insecure_url(self.url()).await?;
 		Ok(subxt::rpcs::LegacyRpcMethods::new(rpc))
 	}
