@@ -23,7 +23,7 @@ if [[ ${#contracts[@]} -eq 0 ]]; then
 fi
 for c in "${contracts[@]}"; do
 	echo "build-contracts: $c"
-	CARGO="$CITYBOND_TOOLCHAIN_DIR/bin/cargo" RUSTC=/usr/bin/rustc RUSTUP_TOOLCHAIN=citybond-wasm \
+	CARGO="$CITYBOND_TOOLCHAIN_DIR/bin/cargo" RUSTUP_TOOLCHAIN=citybond-wasm \
 		cargo-contract contract build --release --quiet \
 		--manifest-path "$CITYBOND_ROOT/contracts/$c/Cargo.toml"
 	bundle="$CARGO_TARGET_DIR/ink/$c/$c.contract"
