@@ -17,6 +17,10 @@ use subxt_signer::sr25519::Keypair;
 /// this much headroom, since state may change between the dry run and inclusion.
 const GAS_HEADROOM_PERCENT: u64 = 50;
 
+/// The most storage deposit a dry run may use (100 CBT): high enough for any of our contracts,
+/// so the dry run reports what is really needed, which the extrinsic then allows exactly.
+const DRY_RUN_DEPOSIT_CAP: u128 = 100_000_000_000_000;
+
 /// A contract's cargo-contract bundle (`<name>.contract`): code plus metadata.
 pub struct Bundle {
 	/// The optimized wasm code.
@@ -145,10 +149,29 @@ struct InstantiateReturnValue {
 	account_id: [u8; 32],
 }
 
+/// What a call charges or refunds in storage deposit.
+#[derive(Debug, DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+enum StorageDeposit {
+	Refund(u128),
+	Charge(u128),
+}
+
+impl StorageDeposit {
+	/// The deposit limit an extrinsic needs for this outcome.
+	fn limit(&self) -> u128 {
+		match self {
+			StorageDeposit::Refund(_) => 0,
+			StorageDeposit::Charge(amount) => *amount,
+		}
+	}
+}
+
 #[derive(Debug, DecodeAsType)]
 #[decode_as_type(crate_path = "subxt::ext::scale_decode")]
 struct ContractResult<Ret> {
 	gas_required: Weight,
+	storage_deposit: StorageDeposit,
 	result: Result<Ret, Value>,
 }
 
@@ -161,6 +184,8 @@ pub struct DryRun {
 	pub reverted: bool,
 	/// The gas the call needs.
 	pub gas_required: (u64, u64),
+	/// The storage deposit the call needs.
+	pub deposit: u128,
 }
 
 fn weight_value((ref_time, proof_size): (u64, u64)) -> Value {
@@ -208,13 +233,14 @@ pub async fn instantiate(
 		.call(subxt::dynamic::runtime_api_call::<_, ContractResult<InstantiateReturnValue>>(
 			"ContractsApi",
 			"instantiate",
-			(origin, 0u128, None::<()>, None::<u128>, code, data.clone(), salt.clone()),
+			(origin, 0u128, None::<()>, Some(DRY_RUN_DEPOSIT_CAP), code, data.clone(), salt.clone()),
 		))
 		.await
 		.context("dry-run instantiate")?;
 	let ret = dry.result.map_err(|e| anyhow!("instantiate dry run failed: {e}"))?;
 	ensure!(ret.result.flags.bits & 1 == 0, "constructor reverted: 0x{}", hex::encode(&ret.result.data));
 	let gas = (dry.gas_required.ref_time, dry.gas_required.proof_size);
+	let deposit = dry.storage_deposit.limit();
 	let events = submit_ok(
 		client,
 		signer,
@@ -223,7 +249,7 @@ pub async fn instantiate(
 		vec![
 			Value::u128(0),
 			weight_value(gas),
-			Value::unnamed_variant("None", []),
+			Value::unnamed_variant("Some", [Value::u128(deposit)]),
 			Value::from_bytes(code_hash),
 			Value::from_bytes(&data),
 			Value::from_bytes(&salt),
@@ -252,7 +278,7 @@ pub async fn dry_run(
 		.call(subxt::dynamic::runtime_api_call::<_, ContractResult<ExecReturnValue>>(
 			"ContractsApi",
 			"call",
-			(origin, contract, 0u128, None::<()>, None::<u128>, data),
+			(origin, contract, 0u128, None::<()>, Some(DRY_RUN_DEPOSIT_CAP), data),
 		))
 		.await
 		.context("dry-run call")?;
@@ -261,6 +287,7 @@ pub async fn dry_run(
 		data: ret.data,
 		reverted: ret.flags.bits & 1 == 1,
 		gas_required: (dry.gas_required.ref_time, dry.gas_required.proof_size),
+		deposit: dry.storage_deposit.limit(),
 	})
 }
 
@@ -297,7 +324,7 @@ pub async fn call(
 			Value::unnamed_variant("Id", [Value::from_bytes(contract)]),
 			Value::u128(0),
 			weight_value(dry.gas_required),
-			Value::unnamed_variant("None", []),
+			Value::unnamed_variant("Some", [Value::u128(dry.deposit)]),
 			Value::from_bytes(&data),
 		],
 	)

@@ -344,7 +344,12 @@ pub mod pallet {
 	pub enum Event<T: Config> {
 		/// A feed was created by `owner` (`None`: by governance) with these rules and
 		/// `operators` operators, each announced by an `OperatorAdded`.
-		FeedCreated { feed: FeedId, owner: Option<T::AccountId>, params: FeedParams, operators: u32 },
+		FeedCreated {
+			feed: FeedId,
+			owner: Option<T::AccountId>,
+			params: FeedParams,
+			operators: u32,
+		},
 		/// An operator joined a feed, signing with `key` from `from_period` on.
 		OperatorAdded {
 			feed: FeedId,
@@ -406,12 +411,7 @@ pub mod pallet {
 			status: KpiStatus,
 		},
 		/// A KPI's challenge window passed without a dispute: status `Final`.
-		KpiFinalized {
-			feed: FeedId,
-			period: PeriodIndex,
-			value: Option<Value>,
-			status: KpiStatus,
-		},
+		KpiFinalized { feed: FeedId, period: PeriodIndex, value: Option<Value>, status: KpiStatus },
 		/// A period had no quorum by its deadline, `readings` reports having arrived: status
 		/// `Missing`.
 		KpiMissing { feed: FeedId, period: PeriodIndex, status: KpiStatus, readings: u32 },
@@ -533,7 +533,7 @@ pub mod pallet {
 					let (deadlines, finalizations) =
 						Self::process_due(Self::now(), T::MaxTransitionsPerBlock::get());
 					T::WeightInfo::process_due(deadlines, finalizations).saturating_add(checked)
-				},
+				}
 				_ => checked,
 			}
 		}
@@ -743,14 +743,14 @@ impl<T: Config> Pallet<T> {
 					record.status = KpiStatus::Final;
 				}
 				Some(record)
-			},
+			}
 			None => {
 				let deadline = Feeds::<T>::get(feed)?.params.deadline(period)?;
 				(now >= deadline).then(|| {
 					let readings = Rounds::<T>::get(feed, period).len();
 					KpiRecord::missing(u32::try_from(readings).unwrap_or(u32::MAX), deadline)
 				})
-			},
+			}
 		}
 	}
 
@@ -765,7 +765,11 @@ impl<T: Config> Pallet<T> {
 
 	/// Verifies again the report `operator` made for `period` of `feed`, against the key it was
 	/// signed with: `None` if there is no such report.
-	pub fn verify_report(feed: FeedId, period: PeriodIndex, operator: &T::AccountId) -> Option<bool> {
+	pub fn verify_report(
+		feed: FeedId,
+		period: PeriodIndex,
+		operator: &T::AccountId,
+	) -> Option<bool> {
 		let report = Reports::<T>::get((feed, period), operator)?;
 		let message = Self::report_message(&report.payload);
 		Some(sp_io::crypto::ed25519_verify(&report.signature, &message, &report.key))
@@ -798,7 +802,7 @@ impl<T: Config> Pallet<T> {
 			Actor::Signed(who) => {
 				ensure!(T::Roles::is_issuer(&who), Error::<T>::NotIssuer);
 				Some(who)
-			},
+			}
 		};
 		let FeedSpec { metadata, params, operators } = spec;
 		Self::ensure_valid_metadata(&metadata)?;
@@ -834,12 +838,7 @@ impl<T: Config> Pallet<T> {
 			feed,
 			FeedInfo { owner: owner.clone(), metadata, params, operators: operator_count },
 		);
-		Self::deposit_event(Event::FeedCreated {
-			feed,
-			owner,
-			params,
-			operators: operator_count,
-		});
+		Self::deposit_event(Event::FeedCreated { feed, owner, params, operators: operator_count });
 		for (account, key) in operators {
 			KeyOwners::<T>::insert(key, &account);
 			let keys = BoundedVec::truncate_from(vec![KeyEpoch { from_period: 0, key }]);
@@ -867,10 +866,7 @@ impl<T: Config> Pallet<T> {
 			from_period >= info.params.schedule.current(Self::now()),
 			Error::<T>::FromPeriodInPast
 		);
-		ensure!(
-			!FeedOperators::<T>::contains_key(feed, &operator),
-			Error::<T>::DuplicateOperator
-		);
+		ensure!(!FeedOperators::<T>::contains_key(feed, &operator), Error::<T>::DuplicateOperator);
 		ensure!(info.operators < T::MaxOperatorsPerFeed::get(), Error::<T>::TooManyOperators);
 		Self::ensure_registrable(&operator, &key)?;
 		info.operators = info.operators.checked_add(1).ok_or(Error::<T>::TooManyOperators)?;
@@ -1108,11 +1104,11 @@ impl<T: Config> Pallet<T> {
 				ensure!(params.in_bounds(value), Error::<T>::ValueOutOfBounds);
 				record.status = KpiStatus::Final;
 				record.value = Some(value);
-			},
+			}
 			Resolution::Void => {
 				record.status = KpiStatus::Voided;
 				record.value = None;
-			},
+			}
 		}
 		record.resolution = Some(resolution);
 
@@ -1131,13 +1127,13 @@ impl<T: Config> Pallet<T> {
 					Error::<T>::NothingToSettle
 				);
 				Self::finalize(feed, period, record);
-			},
+			}
 			None => {
 				let params = Feeds::<T>::get(feed).ok_or(Error::<T>::UnknownFeed)?.params;
 				let deadline = params.deadline(period).ok_or(Error::<T>::PeriodOutOfRange)?;
 				ensure!(now >= deadline, Error::<T>::NothingToSettle);
 				Self::mark_missing(feed, period, deadline);
-			},
+			}
 		}
 		Ok(())
 	}
@@ -1159,16 +1155,17 @@ impl<T: Config> Pallet<T> {
 						let _ = Self::insert_scheduled(&mut deadlines, next);
 					}
 					deadlines_done = deadlines_done.saturating_add(1);
-				},
+				}
 				(_, Some(item)) => {
 					finalizations.remove(0);
 					Self::process_finalization(item, now);
 					finalizations_done = finalizations_done.saturating_add(1);
-				},
+				}
 				_ => break,
 			}
 		}
-		let next_due = deadlines.first().into_iter().chain(finalizations.first()).map(|i| i.due).min();
+		let next_due =
+			deadlines.first().into_iter().chain(finalizations.first()).map(|i| i.due).min();
 		DeadlineQueue::<T>::put(deadlines);
 		FinalizationQueue::<T>::put(finalizations);
 		NextDue::<T>::set(next_due);
@@ -1282,7 +1279,7 @@ impl<T: Config> Pallet<T> {
 			Actor::Signed(who) => {
 				ensure!(info.owner.as_ref() == Some(who), Error::<T>::NotFeedManager);
 				Ok(())
-			},
+			}
 		}
 	}
 
@@ -1304,8 +1301,11 @@ impl<T: Config> Pallet<T> {
 		ensure!(!metadata.entity_id.is_empty(), Error::<T>::EmptyEntityId);
 		ensure!(!metadata.attribute.is_empty(), Error::<T>::EmptyAttribute);
 		ensure!(
-			(2..=3).contains(&metadata.unit.len()) &&
-				metadata.unit.iter().all(|byte| byte.is_ascii_uppercase() || byte.is_ascii_digit()),
+			(2..=3).contains(&metadata.unit.len())
+				&& metadata
+					.unit
+					.iter()
+					.all(|byte| byte.is_ascii_uppercase() || byte.is_ascii_digit()),
 			Error::<T>::MalformedUnit
 		);
 		ensure!(metadata.decimals <= MAX_DECIMALS, Error::<T>::TooManyDecimals);
@@ -1355,7 +1355,10 @@ impl<T: Config> Pallet<T> {
 				operators = operators.saturating_add(1);
 				ensure!(!operator_info.keys.is_empty(), "operator without a key");
 				ensure!(
-					operator_info.keys.windows(2).all(|pair| pair[0].from_period < pair[1].from_period),
+					operator_info
+						.keys
+						.windows(2)
+						.all(|pair| pair[0].from_period < pair[1].from_period),
 					"operator keys not ordered by period"
 				);
 				for epoch in operator_info.keys.iter() {
@@ -1403,7 +1406,10 @@ impl<T: Config> Pallet<T> {
 			);
 			for (index, reading) in round.iter().enumerate() {
 				ensure!(
-					round.iter().skip(index.saturating_add(1)).all(|r| r.operator != reading.operator),
+					round
+						.iter()
+						.skip(index.saturating_add(1))
+						.all(|r| r.operator != reading.operator),
 					"two readings of one operator"
 				);
 				ensure!(
@@ -1418,17 +1424,20 @@ impl<T: Config> Pallet<T> {
 			match record.status {
 				KpiStatus::Provisional | KpiStatus::Final | KpiStatus::Disputed => {
 					ensure!(has_value, "decided KPI without a value")
-				},
+				}
 				KpiStatus::Voided | KpiStatus::Missing => {
 					ensure!(!has_value, "voided or missing KPI with a value")
-				},
+				}
 			}
 			ensure!(
-				(record.status == KpiStatus::Disputed) ==
-					(record.dispute.is_some() && record.resolution.is_none()),
+				(record.status == KpiStatus::Disputed)
+					== (record.dispute.is_some() && record.resolution.is_none()),
 				"dispute does not match status"
 			);
-			ensure!(record.outliers.len() <= record.readings as usize, "more outliers than readings");
+			ensure!(
+				record.outliers.len() <= record.readings as usize,
+				"more outliers than readings"
+			);
 		}
 		Ok(())
 	}
