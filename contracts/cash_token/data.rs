@@ -197,10 +197,8 @@ pub fn decrease_allowance<A: Clone + PartialEq, L: Ledger<A>>(
 	if caller == spender || delta == 0 {
 		return Ok(Vec::new());
 	}
-	let amount = ledger
-		.allowance(caller, spender)
-		.checked_sub(delta)
-		.ok_or(Error::InsufficientAllowance)?;
+	let amount =
+		ledger.allowance(caller, spender).checked_sub(delta).ok_or(Error::InsufficientAllowance)?;
 	approve(ledger, caller, spender, amount)
 }
 
@@ -419,7 +417,10 @@ mod tests {
 			transfer_from(&mut l, &BOB, &ALICE, &CAROL, 51),
 			Err(Error::InsufficientAllowance)
 		);
-		assert_eq!(transfer_from(&mut l, &BOB, &ALICE, &CAROL, 31), Err(Error::InsufficientBalance));
+		assert_eq!(
+			transfer_from(&mut l, &BOB, &ALICE, &CAROL, 31),
+			Err(Error::InsufficientBalance)
+		);
 		assert_eq!(l, before);
 	}
 

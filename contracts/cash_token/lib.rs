@@ -203,14 +203,22 @@ mod cash_token {
 
 		/// Raises `spender`'s allowance by `delta_value`.
 		#[ink(message)]
-		pub fn increase_allowance(&mut self, spender: AccountId, delta_value: Balance) -> Result<()> {
+		pub fn increase_allowance(
+			&mut self,
+			spender: AccountId,
+			delta_value: Balance,
+		) -> Result<()> {
 			let caller = self.env().caller();
 			self.apply(|l| data::increase_allowance(l, &caller, &spender, delta_value))
 		}
 
 		/// Lowers `spender`'s allowance by `delta_value`.
 		#[ink(message)]
-		pub fn decrease_allowance(&mut self, spender: AccountId, delta_value: Balance) -> Result<()> {
+		pub fn decrease_allowance(
+			&mut self,
+			spender: AccountId,
+			delta_value: Balance,
+		) -> Result<()> {
 			let caller = self.env().caller();
 			self.apply(|l| data::decrease_allowance(l, &caller, &spender, delta_value))
 		}
@@ -274,21 +282,24 @@ mod cash_token {
 		}
 
 		/// Runs a rule against this contract's storage and emits its events.
-		fn apply(&mut self, rule: impl FnOnce(&mut Self) -> data::Outcome<AccountId>) -> Result<()> {
+		fn apply(
+			&mut self,
+			rule: impl FnOnce(&mut Self) -> data::Outcome<AccountId>,
+		) -> Result<()> {
 			for event in rule(self)? {
 				match event {
 					data::Event::Transfer { from, to, value } => {
 						self.env().emit_event(Transfer { from, to, value })
-					},
+					}
 					data::Event::Approval { owner, spender, amount } => {
 						self.env().emit_event(Approval { owner, spender, amount })
-					},
+					}
 					data::Event::SettlementAgentProposed { current, proposed } => {
 						self.env().emit_event(SettlementAgentProposed { current, proposed })
-					},
+					}
 					data::Event::SettlementAgentChanged { previous, new } => {
 						self.env().emit_event(SettlementAgentChanged { previous, new })
-					},
+					}
 				}
 			}
 			Ok(())

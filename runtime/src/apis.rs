@@ -26,8 +26,7 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 /// Contract dry-runs return the events they would emit, so clients can show them before signing.
-type EventRecord =
-	frame_system::EventRecord<RuntimeEvent, <Runtime as frame_system::Config>::Hash>;
+type EventRecord = frame_system::EventRecord<RuntimeEvent, <Runtime as frame_system::Config>::Hash>;
 
 /// Contract dry-runs (RPC `state_call`) never record debug output on this chain.
 const CONTRACTS_DEBUG_OUTPUT: DebugInfo = DebugInfo::Skip;

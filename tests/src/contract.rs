@@ -7,10 +7,7 @@ use anyhow::{anyhow, bail, ensure, Context, Result};
 use codec::{Decode, Encode};
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
-use subxt::ext::{
-	scale_decode::DecodeAsType,
-	scale_value::Value,
-};
+use subxt::ext::{scale_decode::DecodeAsType, scale_value::Value};
 use subxt_signer::sr25519::Keypair;
 
 /// Gas limit (`ref_time`, `proof_size`) for a contract extrinsic: the dry run's estimate, with
@@ -43,7 +40,10 @@ impl Bundle {
 	/// Loads a `.contract` bundle file.
 	pub fn from_file(path: &Path) -> Result<Self> {
 		let text = std::fs::read_to_string(path).with_context(|| {
-			format!("read contract bundle {} (build it with scripts/build-contracts.sh)", path.display())
+			format!(
+				"read contract bundle {} (build it with scripts/build-contracts.sh)",
+				path.display()
+			)
 		})?;
 		let metadata: Json = serde_json::from_str(&text).context("contract bundle is not JSON")?;
 		let code = hex_field(&metadata["source"]["wasm"]).context("source.wasm")?;
@@ -233,12 +233,24 @@ pub async fn instantiate(
 		.call(subxt::dynamic::runtime_api_call::<_, ContractResult<InstantiateReturnValue>>(
 			"ContractsApi",
 			"instantiate",
-			(origin, 0u128, None::<()>, Some(DRY_RUN_DEPOSIT_CAP), code, data.clone(), salt.clone()),
+			(
+				origin,
+				0u128,
+				None::<()>,
+				Some(DRY_RUN_DEPOSIT_CAP),
+				code,
+				data.clone(),
+				salt.clone(),
+			),
 		))
 		.await
 		.context("dry-run instantiate")?;
 	let ret = dry.result.map_err(|e| anyhow!("instantiate dry run failed: {e}"))?;
-	ensure!(ret.result.flags.bits & 1 == 0, "constructor reverted: 0x{}", hex::encode(&ret.result.data));
+	ensure!(
+		ret.result.flags.bits & 1 == 0,
+		"constructor reverted: 0x{}",
+		hex::encode(&ret.result.data)
+	);
 	let gas = (dry.gas_required.ref_time, dry.gas_required.proof_size);
 	let deposit = dry.storage_deposit.limit();
 	let events = submit_ok(

@@ -26,9 +26,9 @@ pub type TxEvents = subxt::extrinsics::ExtrinsicEvents<SubstrateConfig>;
 
 /// The cargo target directory the workspace builds into.
 pub fn target_dir() -> PathBuf {
-	std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| {
-		PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("target")
-	})
+	std::env::var_os("CARGO_TARGET_DIR")
+		.map(PathBuf::from)
+		.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("target"))
 }
 
 /// A 32-byte account id, as the runtime and contracts see it.
@@ -56,11 +56,10 @@ pub async fn submit(
 ) -> std::result::Result<TxEvents, Failure> {
 	let payload = subxt::dynamic::tx(pallet, call, args);
 	let at = client.at_current_block().await.map_err(|e| Failure::Other(e.into()))?;
-	let progress = at
-		.transactions()
-		.sign_and_submit_then_watch_default(&payload, signer)
-		.await
-		.map_err(|e| Failure::Other(anyhow::Error::from(e).context(format!("submit {pallet}.{call}"))))?;
+	let progress =
+		at.transactions().sign_and_submit_then_watch_default(&payload, signer).await.map_err(
+			|e| Failure::Other(anyhow::Error::from(e).context(format!("submit {pallet}.{call}"))),
+		)?;
 	match progress.wait_for_finalized_success().await {
 		Ok(events) => Ok(events),
 		Err(TransactionFinalizedSuccessError::SuccessError(

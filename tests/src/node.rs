@@ -117,7 +117,9 @@ impl Node {
 
 	/// A subxt client connected to this node.
 	pub async fn client(&self) -> Result<Client> {
-		Client::from_insecure_url(self.url()).await.with_context(|| format!("connect to {}", self.name))
+		Client::from_insecure_url(self.url())
+			.await
+			.with_context(|| format!("connect to {}", self.name))
 	}
 
 	async fn wait_for_rpc(&mut self) -> Result<()> {
@@ -125,14 +127,22 @@ impl Node {
 		loop {
 			if let Some(child) = self.child.as_mut() {
 				if let Some(status) = child.try_wait()? {
-					bail!("{} exited with {status} during start-up:\n{}", self.name, self.log_tail());
+					bail!(
+						"{} exited with {status} during start-up:\n{}",
+						self.name,
+						self.log_tail()
+					);
 				}
 			}
 			if self.client().await.is_ok() {
 				return Ok(());
 			}
 			if started.elapsed() > START_TIMEOUT {
-				bail!("{} did not answer RPC within {START_TIMEOUT:?}:\n{}", self.name, self.log_tail());
+				bail!(
+					"{} did not answer RPC within {START_TIMEOUT:?}:\n{}",
+					self.name,
+					self.log_tail()
+				);
 			}
 			tokio::time::sleep(Duration::from_millis(500)).await;
 		}

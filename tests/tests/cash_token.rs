@@ -70,10 +70,14 @@ async fn cash_token_is_deployed_by_the_authorized_account_and_settles_transfers(
 	}
 
 	// Alice, the genesis deployer, uploads: the chain stores exactly the bundle's code hash.
-	let events = contract::upload(&client, &alice, &bundle).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+	let events =
+		contract::upload(&client, &alice, &bundle).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
 	let stored = citybond_e2e::find_events(&events, "Contracts", "CodeStored")?;
 	ensure!(stored.len() == 1, "expected one CodeStored event");
-	ensure!(stored[0].fields[..32] == bundle.code_hash, "stored code hash differs from the bundle's");
+	ensure!(
+		stored[0].fields[..32] == bundle.code_hash,
+		"stored code hash differs from the bundle's"
+	);
 
 	// Ferdie is the settlement agent of a euro token with 2 decimals (amounts in cents).
 	let ctor = bundle.constructor(
@@ -81,13 +85,15 @@ async fn cash_token_is_deployed_by_the_authorized_account_and_settles_transfers(
 		(Some("Tokenized Euro".to_string()), Some("EURC".to_string()), 2u8, account_id(&ferdie)),
 	)?;
 	// Bob may not instantiate the uploaded code either.
-	let refused = contract::instantiate(&client, &bob, bundle.code_hash, ctor.clone(), vec![1]).await;
+	let refused =
+		contract::instantiate(&client, &bob, bundle.code_hash, ctor.clone(), vec![1]).await;
 	ensure!(
 		refused.as_ref().is_err_and(|e| e.to_string().contains("BadOrigin")),
 		"Bob instantiated the contract: {:?}",
 		refused.map(|(addr, _)| addr)
 	);
-	let (token, _) = contract::instantiate(&client, &alice, bundle.code_hash, ctor, vec![1]).await?;
+	let (token, _) =
+		contract::instantiate(&client, &alice, bundle.code_hash, ctor, vec![1]).await?;
 
 	let decimals: u8 =
 		contract::query(&client, account_id(&bob), token, bundle.message("token_decimals", ())?)
@@ -96,7 +102,9 @@ async fn cash_token_is_deployed_by_the_authorized_account_and_settles_transfers(
 
 	// The agent mints 10,000.00 EURC to Charlie.
 	let mint = bundle.message("mint", (account_id(&charlie), 1_000_000u128))?;
-	let events = contract::call(&client, &ferdie, token, mint).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+	let events = contract::call(&client, &ferdie, token, mint)
+		.await
+		.map_err(|e| anyhow::anyhow!("{e:?}"))?;
 	let transfers = transfer_events(&bundle, token, &contract::emitted(&events)?)?;
 	ensure!(
 		transfers == [Transfer { from: None, to: Some(account_id(&charlie)), value: 1_000_000 }],
@@ -105,7 +113,9 @@ async fn cash_token_is_deployed_by_the_authorized_account_and_settles_transfers(
 
 	// Charlie pays Dave 2,500.00 EURC.
 	let pay = bundle.message("transfer", (account_id(&dave), 250_000u128, Vec::<u8>::new()))?;
-	let events = contract::call(&client, &charlie, token, pay).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+	let events = contract::call(&client, &charlie, token, pay)
+		.await
+		.map_err(|e| anyhow::anyhow!("{e:?}"))?;
 	let transfers = transfer_events(&bundle, token, &contract::emitted(&events)?)?;
 	ensure!(
 		transfers
@@ -126,7 +136,7 @@ async fn cash_token_is_deployed_by_the_authorized_account_and_settles_transfers(
 	match contract::call(&client, &bob, token, mint).await {
 		Err(Failure::Dispatch(e)) => {
 			ensure!(e.contains("ContractReverted"), "Bob's mint failed with {e}")
-		},
+		}
 		other => anyhow::bail!("Bob's mint was not refused: {:?}", other.map(|_| ())),
 	}
 

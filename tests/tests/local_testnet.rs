@@ -16,7 +16,8 @@ fn node_key(i: usize, dir: &Path) -> Result<(String, String)> {
 	let key = format!("{:064x}", i + 1);
 	let file = dir.join(format!("node-key-{i}"));
 	std::fs::write(&file, &key)?;
-	let out = Command::new(binary()).args(["key", "inspect-node-key", "--file"]).arg(&file).output()?;
+	let out =
+		Command::new(binary()).args(["key", "inspect-node-key", "--file"]).arg(&file).output()?;
 	ensure!(out.status.success(), "inspect-node-key: {}", String::from_utf8_lossy(&out.stderr));
 	let peer_id = String::from_utf8(out.stdout)?.trim().to_string();
 	Ok((key, peer_id))
@@ -41,7 +42,8 @@ async fn four_validators_finalize_survive_one_down_and_resync_it() -> Result<()>
 		if let Some(addr) = &bootnode {
 			args.extend(["--bootnodes".to_string(), format!("{addr}")]);
 		}
-		let node = Node::start(NodeConfig { name, args, log_dir: dir.path(), rpc_port: None }).await?;
+		let node =
+			Node::start(NodeConfig { name, args, log_dir: dir.path(), rpc_port: None }).await?;
 		if bootnode.is_none() {
 			bootnode = Some(format!("/ip4/127.0.0.1/tcp/{}/p2p/{peer_id}", node.p2p_port));
 		}

@@ -48,7 +48,11 @@ async fn main() -> Result<()> {
 	println!("citybond-dev: starting the dev node (log: {})", data_dir.join("node.log").display());
 	let mut node = Node::start(NodeConfig {
 		name: "node",
-		args: vec!["--dev".into(), "--base-path".into(), data_dir.join("chain").display().to_string()],
+		args: vec![
+			"--dev".into(),
+			"--base-path".into(),
+			data_dir.join("chain").display().to_string(),
+		],
 		log_dir: &data_dir,
 		rpc_port: Some(args.rpc_port),
 	})
@@ -66,21 +70,22 @@ async fn main() -> Result<()> {
 				.try_into()
 				.map_err(|_| anyhow::anyhow!("deployment.json: bad cash_token address"))?;
 			let symbol = bundle.message("token_symbol", ())?;
-			match contract::query::<Option<String>>(&client, account_id(&alice), addr, symbol).await {
+			match contract::query::<Option<String>>(&client, account_id(&alice), addr, symbol).await
+			{
 				Ok(_) => Some(addr),
 				Err(e) => {
 					println!("citybond-dev: recorded cash token not found on this chain ({e}); redeploying");
 					None
-				},
+				}
 			}
-		},
+		}
 		Err(_) => None,
 	};
 	let token = match existing {
 		Some(addr) => {
 			println!("citybond-dev: reusing the cash token deployed earlier");
 			addr
-		},
+		}
 		None => {
 			println!("citybond-dev: deploying cash_token as Alice (the genesis contract deployer)");
 			contract::upload(&client, &alice, &bundle)
@@ -88,13 +93,19 @@ async fn main() -> Result<()> {
 				.map_err(|e| anyhow::anyhow!("upload cash_token: {e:?}"))?;
 			let ctor = bundle.constructor(
 				"new",
-				(Some("Tokenized Euro".to_string()), Some("EURC".to_string()), 2u8, account_id(&ferdie)),
+				(
+					Some("Tokenized Euro".to_string()),
+					Some("EURC".to_string()),
+					2u8,
+					account_id(&ferdie),
+				),
 			)?;
-			let (addr, _) = contract::instantiate(&client, &alice, bundle.code_hash, ctor, vec![]).await?;
+			let (addr, _) =
+				contract::instantiate(&client, &alice, bundle.code_hash, ctor, vec![]).await?;
 			let d = Deployment { cash_token: hex::encode(addr) };
 			std::fs::write(&record, serde_json::to_string_pretty(&d)?)?;
 			addr
-		},
+		}
 	};
 
 	println!();
