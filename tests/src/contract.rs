@@ -153,7 +153,8 @@ struct InstantiateReturnValue {
 #[derive(Debug, DecodeAsType)]
 #[decode_as_type(crate_path = "subxt::ext::scale_decode")]
 enum StorageDeposit {
-	Refund(u128),
+	// The amount is decoded to match the runtime's type; a refund needs no deposit limit.
+	Refund(#[allow(dead_code)] u128),
 	Charge(u128),
 }
 
