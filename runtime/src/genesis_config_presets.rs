@@ -4,10 +4,14 @@
 //! production chain spec is written by hand from a reviewed key ceremony, not from a preset.
 
 use crate::{
-	AccountId, BalancesConfig, ContractDeployersConfig, RuntimeGenesisConfig, SudoConfig, UNIT,
+	AccountId, BalancesConfig, ContractDeployersConfig, IdentityConfig, Runtime,
+	RuntimeGenesisConfig, SudoConfig, UNIT,
 };
 use alloc::{string::String, vec, vec::Vec};
 use frame_support::build_struct_json_patch;
+use pallet_citybond_identity::{
+	ClaimKind, CountryCode, GenesisIdentity, GenesisRegistrar, InvestorCategory, Lei, Moment, Role,
+};
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
@@ -44,7 +48,99 @@ fn testnet_genesis(
 		contract_deployers: ContractDeployersConfig {
 			members: contract_deployers.try_into().unwrap_or_default(),
 		},
+		identity: demo_cast(),
 	})
+}
+
+/// Claims in the demo cast expire at 2030-01-01T00:00:00Z (milliseconds since the Unix epoch).
+const DEMO_CLAIM_EXPIRY: Moment = 1_893_456_000_000;
+
+/// The demo cast registered in both test presets:
+///
+/// | account | identity | roles |
+/// | --- | --- | --- |
+/// | Alice | CityBond Registry (NL) | Registrar (also sudo and contract deployer) |
+/// | Bob | City of Rotterdam (NL) | Issuer |
+/// | Charlie | retail investor (NL), KYC, residency | Investor |
+/// | Dave | professional investor (NL), KYC, accreditation | Investor |
+/// | Eve | institutional investor (DE), KYC, accreditation | Investor |
+/// | Ferdie | settlement bank (NL) | SettlementAgent |
+/// | AliceStash | green-bond verifier (NL) | Auditor |
+/// | BobStash, CharlieStash, DaveStash | digital-twin operators (NL) | OracleOperator |
+///
+/// EveStash, FerdieStash, One and Two are funded but have no identity: they cannot transact.
+/// The LEIs are syntactically valid (ISO 17442 check digits) demo values.
+fn demo_cast() -> IdentityConfig {
+	use Sr25519Keyring as K;
+	let nl = CountryCode(*b"NL");
+	let de = CountryCode(*b"DE");
+	let registrar = K::Alice.to_account_id();
+	let kyc = (ClaimKind::Kyc, DEMO_CLAIM_EXPIRY);
+	let residency = (ClaimKind::Residency, DEMO_CLAIM_EXPIRY);
+	let accreditation = (ClaimKind::Accreditation, DEMO_CLAIM_EXPIRY);
+	let identity =
+		|who: K,
+		 role: Role,
+		 lei: Option<Lei>,
+		 jurisdiction: CountryCode,
+		 category: Option<InvestorCategory>,
+		 claims: Vec<(pallet_citybond_identity::ClaimKindOf<Runtime>, Moment)>| {
+			GenesisIdentity::<Runtime> {
+				account: who.to_account_id(),
+				registrar: registrar.clone(),
+				roles: vec![role],
+				lei,
+				jurisdiction,
+				category,
+				claims,
+			}
+		};
+	IdentityConfig {
+		registrars: vec![GenesisRegistrar::<Runtime> {
+			account: registrar.clone(),
+			lei: Some(Lei(*b"5493001KJTIIGC8Y1R12")),
+			jurisdiction: nl,
+		}],
+		identities: vec![
+			identity(
+				K::Bob,
+				Role::Issuer,
+				Some(Lei(*b"529900T8BM49AURSDO55")),
+				nl,
+				None,
+				vec![kyc.clone()],
+			),
+			identity(
+				K::Charlie,
+				Role::Investor,
+				None,
+				nl,
+				Some(InvestorCategory::Retail),
+				vec![kyc.clone(), residency.clone()],
+			),
+			identity(
+				K::Dave,
+				Role::Investor,
+				None,
+				nl,
+				Some(InvestorCategory::Professional),
+				vec![kyc.clone(), accreditation.clone()],
+			),
+			identity(
+				K::Eve,
+				Role::Investor,
+				None,
+				de,
+				Some(InvestorCategory::Institutional),
+				vec![kyc.clone(), accreditation],
+			),
+			identity(K::Ferdie, Role::SettlementAgent, None, nl, None, vec![kyc.clone()]),
+			identity(K::AliceStash, Role::Auditor, None, nl, None, vec![kyc.clone()]),
+			identity(K::BobStash, Role::OracleOperator, None, nl, None, vec![kyc.clone()]),
+			identity(K::CharlieStash, Role::OracleOperator, None, nl, None, vec![kyc.clone()]),
+			identity(K::DaveStash, Role::OracleOperator, None, nl, None, vec![kyc]),
+		],
+	}
 }
 
 fn authority_keys(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AuraId, GrandpaId) {

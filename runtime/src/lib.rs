@@ -10,6 +10,10 @@
 //!   never moves in CBT: it moves in the cash token, an ink! contract.
 //! - ink! contracts run on `pallet-contracts`. Uploading code and instantiating contracts is
 //!   reserved to the members of `ContractDeployers` (changed by root), not to any signed account.
+//! - Only accounts with an active identity in the registry (`Identity`, pallet
+//!   `pallet-citybond-identity`) may sign transactions; others are refused at validation with
+//!   `InvalidTransaction::Custom(100)`, "account is not a registered identity". The sudo key is
+//!   the one exemption, so a chain whose registry is broken can still be repaired.
 //! - Every call an extrinsic may carry must be on an allow-list ([`configs::CityBondCallFilter`]);
 //!   anything not listed is refused.
 //!
@@ -144,6 +148,8 @@ pub type BlockId = generic::BlockId<Block>;
 /// The transaction extensions, checked in this order for every extrinsic.
 pub type TxExtension = (
 	frame_system::CheckNonZeroSender<Runtime>,
+	// Early, so nothing else is spent on a transaction from an account without an identity.
+	pallet_citybond_identity::CheckIdentity<Runtime>,
 	frame_system::CheckSpecVersion<Runtime>,
 	frame_system::CheckTxVersion<Runtime>,
 	frame_system::CheckGenesis<Runtime>,
@@ -216,4 +222,7 @@ mod runtime {
 
 	#[runtime::pallet_index(11)]
 	pub type ContractDeployers = pallet_membership<Instance1>;
+
+	#[runtime::pallet_index(20)]
+	pub type Identity = pallet_citybond_identity;
 }
