@@ -196,13 +196,13 @@ impl Node {
 		let rpc = self.rpc().await?;
 		let hash = rpc.chain_get_finalized_head().await?;
 		let header = rpc.chain_get_header(Some(hash)).await?.context("no finalized header")?;
-		Ok(header.number.into())
+		Ok(header.number)
 	}
 
 	/// Number of the best block.
 	pub async fn best(&self) -> Result<u64> {
 		let header = self.rpc().await?.chain_get_header(None).await?.context("no best header")?;
-		Ok(header.number.into())
+		Ok(header.number)
 	}
 
 	/// Waits until the finalized block number is at least `target`.

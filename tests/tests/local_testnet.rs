@@ -13,7 +13,7 @@ const VALIDATORS: [&str; 4] = ["alice", "bob", "charlie", "dave"];
 
 /// A deterministic node key for validator `i`, and the peer id it gives.
 fn node_key(i: usize, dir: &Path) -> Result<(String, String)> {
-	let key = format!("{:064x}", i + 1);
+	let key = format!("{:064x}", i.saturating_add(1));
 	let file = dir.join(format!("node-key-{i}"));
 	std::fs::write(&file, &key)?;
 	let out =
@@ -27,7 +27,7 @@ fn node_key(i: usize, dir: &Path) -> Result<(String, String)> {
 async fn four_validators_finalize_survive_one_down_and_resync_it() -> Result<()> {
 	let dir = tempfile::tempdir()?;
 	let mut nodes: Vec<Node> = Vec::new();
-	let mut bootnode = None;
+	let mut bootnode: Option<String> = None;
 	for (i, name) in VALIDATORS.iter().enumerate() {
 		let (key, peer_id) = node_key(i, dir.path())?;
 		let mut args = vec![
@@ -40,7 +40,7 @@ async fn four_validators_finalize_survive_one_down_and_resync_it() -> Result<()>
 			key,
 		];
 		if let Some(addr) = &bootnode {
-			args.extend(["--bootnodes".to_string(), format!("{addr}")]);
+			args.extend(["--bootnodes".to_string(), addr.clone()]);
 		}
 		let node =
 			Node::start(NodeConfig { name, args, log_dir: dir.path(), rpc_port: None }).await?;

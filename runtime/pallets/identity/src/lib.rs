@@ -103,6 +103,10 @@ use sp_runtime::{traits::StaticLookup, DispatchError};
 
 type AccountIdLookupOf<T> = <<T as frame_system::Config>::Lookup as StaticLookup>::Source;
 
+// The FRAME macros expand `#[pallet::pallet]`, `#[pallet::storage]` and `#[pallet::error]` into
+// metadata code that calls `expect`; clippy attributes it to these lines. The pallet's own logic
+// lives outside this module (`impl<T: Config> Pallet<T>` below), where the lint applies.
+#[allow(clippy::expect_used)]
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;

@@ -123,15 +123,15 @@
 //! ```ignore
 //! pub struct IdentityRoles;
 //! impl pallet_citybond_kpi_oracle::RoleCheck<AccountId> for IdentityRoles {
-//! 	fn is_issuer(who: &AccountId) -> bool {
-//! 		Identity::has_role(who, pallet_citybond_identity::Role::Issuer)
-//! 	}
-//! 	fn is_auditor(who: &AccountId) -> bool {
-//! 		Identity::has_role(who, pallet_citybond_identity::Role::Auditor)
-//! 	}
-//! 	fn is_oracle_operator(who: &AccountId) -> bool {
-//! 		Identity::has_role(who, pallet_citybond_identity::Role::OracleOperator)
-//! 	}
+//!     fn is_issuer(who: &AccountId) -> bool {
+//!         Identity::has_role(who, pallet_citybond_identity::Role::Issuer)
+//!     }
+//!     fn is_auditor(who: &AccountId) -> bool {
+//!         Identity::has_role(who, pallet_citybond_identity::Role::Auditor)
+//!     }
+//!     fn is_oracle_operator(who: &AccountId) -> bool {
+//!         Identity::has_role(who, pallet_citybond_identity::Role::OracleOperator)
+//!     }
 //! }
 //! ```
 
@@ -193,6 +193,10 @@ pub trait BenchmarkHelper<AccountId> {
 	fn set_time(now: Moment);
 }
 
+// The FRAME macros expand `#[pallet::pallet]`, `#[pallet::storage]` and `#[pallet::error]` into
+// metadata code that calls `expect`; clippy attributes it to these lines. The pallet's own logic
+// lives outside this module (`impl<T: Config> Pallet<T>` below), where the lint applies.
+#[allow(clippy::expect_used)]
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -632,6 +636,8 @@ pub mod pallet {
 		#[pallet::weight(
 			T::WeightInfo::submit_report().max(T::WeightInfo::submit_report_reaching_quorum())
 		)]
+		// Boxed so that this large argument does not grow every `RuntimeCall` value.
+		#[allow(clippy::boxed_local)]
 		pub fn submit_report(
 			origin: OriginFor<T>,
 			report: Box<ReportPayload>,
@@ -1396,7 +1402,7 @@ impl<T: Config> Pallet<T> {
 			"a feed has two deadline entries"
 		);
 		ensure!(
-			queued_feeds.iter().all(|feed| Feeds::<T>::contains_key(feed)),
+			queued_feeds.iter().all(Feeds::<T>::contains_key),
 			"deadline entry for an unknown feed"
 		);
 		let earliest =
