@@ -4,8 +4,8 @@
 //! production chain spec is written by hand from a reviewed key ceremony, not from a preset.
 
 use crate::{
-	AccountId, BalancesConfig, ContractDeployersConfig, IdentityConfig, Runtime,
-	RuntimeGenesisConfig, SudoConfig, UNIT,
+	AccountId, BalancesConfig, ContractDeployersConfig, CouncilMembershipConfig, IdentityConfig,
+	Runtime, RuntimeGenesisConfig, SudoConfig, UNIT,
 };
 use alloc::{string::String, vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -48,8 +48,19 @@ fn testnet_genesis(
 		contract_deployers: ContractDeployersConfig {
 			members: contract_deployers.try_into().unwrap_or_default(),
 		},
+		council_membership: CouncilMembershipConfig {
+			members: council().try_into().unwrap_or_default(),
+		},
 		identity: demo_cast(),
 	})
+}
+
+/// The council of the test presets: Alice, Bob and Charlie; two of them carry a motion.
+fn council() -> Vec<AccountId> {
+	[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+		.iter()
+		.map(|k| k.to_account_id())
+		.collect()
 }
 
 /// Claims in the demo cast expire at 2030-01-01T00:00:00Z (milliseconds since the Unix epoch).

@@ -8,8 +8,12 @@
 //! - Block production by Aura, finality by GRANDPA; a fixed, governed validator set.
 //! - Native token `CBT` (12 decimals) pays transaction fees and storage deposits only. Bond money
 //!   never moves in CBT: it moves in the cash token, an ink! contract.
+//! - Governance is a council (`Council`, pallet-collective, members kept by `CouncilMembership`):
+//!   two thirds of it (or root, in the test presets) appoint registrars, admit contract
+//!   deployers and change the council. See [`configs::governance`].
 //! - ink! contracts run on `pallet-contracts`. Uploading code and instantiating contracts is
-//!   reserved to the members of `ContractDeployers` (changed by root), not to any signed account.
+//!   reserved to the members of `ContractDeployers` (changed by governance), not to any signed
+//!   account.
 //! - Only accounts with an active identity in the registry (`Identity`, pallet
 //!   `pallet-citybond-identity`) may sign transactions; others are refused at validation with
 //!   `InvalidTransaction::Custom(100)`, "account is not a registered identity". The sudo key is
@@ -222,6 +226,12 @@ mod runtime {
 
 	#[runtime::pallet_index(11)]
 	pub type ContractDeployers = pallet_membership<Instance1>;
+
+	#[runtime::pallet_index(12)]
+	pub type Council = pallet_collective<Instance1>;
+
+	#[runtime::pallet_index(13)]
+	pub type CouncilMembership = pallet_membership<Instance2>;
 
 	#[runtime::pallet_index(20)]
 	pub type Identity = pallet_citybond_identity;

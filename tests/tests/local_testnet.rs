@@ -1,13 +1,24 @@
 //! The `local` chain as a real network of validator processes on loopback: it finalizes, keeps
-//! finalizing with one validator down, and the returning validator catches up.
+//! finalizing with one validator down, the returning validator catches up, and the council (not
+//! sudo) appoints a registrar.
 //!
 //! The `local_testnet` preset has four validators: GRANDPA finalizes with more than two thirds
 //! of the votes, so three validators cannot lose one (two of three is not more than two thirds);
 //! four is the smallest set that can (n = 3f + 1 with f = 1).
 
-use anyhow::{ensure, Context, Result};
-use citybond_e2e::node::{binary, Node, NodeConfig};
+use anyhow::{bail, ensure, Context, Result};
+use citybond_e2e::{
+	account_id, find_events,
+	node::{binary, Node, NodeConfig},
+	submit, submit_ok, Client, Failure,
+};
+use codec::Decode;
 use std::{path::Path, process::Command, time::Duration};
+use subxt::ext::scale_value::Value;
+use subxt_signer::{
+	sr25519::{dev, Keypair},
+	SecretUri,
+};
 
 const VALIDATORS: [&str; 4] = ["alice", "bob", "charlie", "dave"];
 
@@ -24,7 +35,8 @@ fn node_key(i: usize, dir: &Path) -> Result<(String, String)> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn four_validators_finalize_survive_one_down_and_resync_it() -> Result<()> {
+async fn local_network_survives_a_validator_down_and_its_council_appoints_a_registrar() -> Result<()>
+{
 	let dir = tempfile::tempdir()?;
 	let mut nodes: Vec<Node> = Vec::new();
 	let mut bootnode: Option<String> = None;
@@ -64,5 +76,95 @@ async fn four_validators_finalize_survive_one_down_and_resync_it() -> Result<()>
 	let caught_up = nodes[3].wait_for_finalized(during + 2, Duration::from_secs(120)).await?;
 	let best = nodes[3].best().await?;
 	ensure!(best >= caught_up, "Dave's best block #{best} is behind his finalized #{caught_up}");
+
+	council_appoints_a_registrar(&nodes[1].client().await?).await
+}
+
+/// `Identity.appoint_registrar` for `who`, with jurisdiction DE and no LEI, as a runtime call.
+fn appoint_registrar(who: [u8; 32]) -> Value {
+	Value::unnamed_variant(
+		"Identity",
+		[Value::named_variant(
+			"appoint_registrar",
+			[
+				("account", Value::unnamed_variant("Id", [Value::from_bytes(who)])),
+				("lei", Value::unnamed_variant("None", [])),
+				("jurisdiction", Value::from_bytes(b"DE")),
+			],
+		)],
+	)
+}
+
+/// Upper bound of a motion's encoded length, for `propose` and `close`.
+const LENGTH_BOUND: u32 = 1_000;
+
+/// The council (Alice, Bob, Charlie; two thirds carry a motion) appoints `//EveStash`, who had
+/// no identity, as a registrar; a single member cannot.
+async fn council_appoints_a_registrar(client: &Client) -> Result<()> {
+	let (alice, bob) = (dev::alice(), dev::bob());
+	let candidate = Keypair::from_uri(&"//Eve//stash".parse::<SecretUri>()?)?;
+	let call = appoint_registrar(account_id(&candidate));
+
+	// Bob alone is not governance.
+	let direct = vec![
+		Value::unnamed_variant("Id", [Value::from_bytes(account_id(&candidate))]),
+		Value::unnamed_variant("None", []),
+		Value::from_bytes(b"DE"),
+	];
+	match submit(client, &bob, "Identity", "appoint_registrar", direct).await {
+		Err(Failure::Dispatch(e)) => ensure!(e == "BadOrigin", "Bob's direct appointment: {e}"),
+		other => bail!("Bob alone appointed a registrar: {:?}", other.map(|_| ())),
+	}
+
+	// Alice proposes with a threshold of two: nothing happens until two members vote aye.
+	let events = submit_ok(
+		client,
+		&alice,
+		"Council",
+		"propose",
+		vec![Value::u128(2), call, Value::u128(LENGTH_BOUND.into())],
+	)
+	.await?;
+	let proposed = find_events(&events, "Council", "Proposed")?;
+	let [proposed] = proposed.as_slice() else { bail!("expected one Council.Proposed event") };
+	let (_who, index, hash, _threshold) =
+		<([u8; 32], u32, [u8; 32], u32)>::decode(&mut &proposed.fields[..])?;
+
+	// Alice and Bob vote aye (proposing is not voting); two of three carry the motion.
+	for voter in [&alice, &bob] {
+		submit_ok(
+			client,
+			voter,
+			"Council",
+			"vote",
+			vec![Value::from_bytes(hash), Value::u128(index.into()), Value::bool(true)],
+		)
+		.await?;
+	}
+	let weight_bound = Value::named_composite([
+		("ref_time", Value::u128(10_000_000_000)),
+		("proof_size", Value::u128(1_000_000)),
+	]);
+	let events = submit_ok(
+		client,
+		&bob,
+		"Council",
+		"close",
+		vec![
+			Value::from_bytes(hash),
+			Value::u128(index.into()),
+			weight_bound,
+			Value::u128(LENGTH_BOUND.into()),
+		],
+	)
+	.await?;
+	ensure!(!find_events(&events, "Council", "Executed")?.is_empty(), "motion not executed");
+	let appointed = find_events(&events, "Identity", "RegistrarAppointed")?;
+	let [appointed] = appointed.as_slice() else { bail!("no Identity.RegistrarAppointed event") };
+	ensure!(appointed.fields[..32] == account_id(&candidate), "a different account was appointed");
+
+	// The new registrar has an identity now, so it may transact.
+	submit_ok(client, &candidate, "System", "remark", vec![Value::from_bytes(b"registrar")])
+		.await?;
 	Ok(())
 }

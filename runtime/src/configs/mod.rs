@@ -1,8 +1,10 @@
 //! Configuration of each pallet in the runtime.
 
 mod contracts;
+pub mod governance;
 
 pub use contracts::{contract_deposit, NoRandomness};
+pub use governance::GovernanceOrigin;
 
 use crate::{
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime,
@@ -19,10 +21,7 @@ use frame_support::{
 		IdentityFee, Weight,
 	},
 };
-use frame_system::{
-	limits::{BlockLength, BlockWeights},
-	EnsureRoot,
-};
+use frame_system::limits::{BlockLength, BlockWeights};
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_runtime::{traits::One, Perbill};
@@ -80,6 +79,8 @@ impl Contains<RuntimeCall> for CityBondCallFilter {
 						| C::upload_code { .. }
 						| C::remove_code { .. }
 				) | RuntimeCall::ContractDeployers(_)
+				| RuntimeCall::Council(_)
+				| RuntimeCall::CouncilMembership(_)
 				| RuntimeCall::Identity(_)
 		)
 	}
@@ -165,36 +166,38 @@ impl pallet_sudo::Config for Runtime {
 	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
 }
 
-/// The accounts allowed to upload and instantiate contract code. Root manages the set.
+/// The accounts allowed to upload and instantiate contract code. Governance manages the set.
 impl pallet_membership::Config<pallet_membership::Instance1> for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	type AddOrigin = EnsureRoot<AccountId>;
-	type RemoveOrigin = EnsureRoot<AccountId>;
-	type SwapOrigin = EnsureRoot<AccountId>;
-	type ResetOrigin = EnsureRoot<AccountId>;
-	type PrimeOrigin = EnsureRoot<AccountId>;
+	type AddOrigin = GovernanceOrigin;
+	type RemoveOrigin = GovernanceOrigin;
+	type SwapOrigin = GovernanceOrigin;
+	type ResetOrigin = GovernanceOrigin;
+	type PrimeOrigin = GovernanceOrigin;
 	type MembershipInitialized = ();
 	type MembershipChanged = ();
 	type MaxMembers = ConstU32<16>;
 	type WeightInfo = pallet_membership::weights::SubstrateWeight<Runtime>;
 }
 
-/// Accounts that may sign transactions without an identity: only the sudo key (test presets),
-/// so that a chain whose registry is empty or broken can still be repaired. Governance members
-/// join this set when governance moves to a council.
+/// Accounts that may sign transactions without an identity: council members and the sudo key
+/// (test presets only), so that governance can always act, even on a registry that is empty or
+/// broken.
 pub struct IdentityExempt;
 
 impl Contains<AccountId> for IdentityExempt {
 	fn contains(who: &AccountId) -> bool {
 		pallet_sudo::Key::<Runtime>::get().as_ref() == Some(who)
+			|| pallet_collective::Members::<Runtime, governance::CouncilInstance>::get()
+				.contains(who)
 	}
 }
 
-/// The identity and roles registry: registrars (appointed by root for now) register who may
+/// The identity and roles registry: registrars (appointed by governance) register who may
 /// transact and in which roles.
 impl pallet_citybond_identity::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	type GovernanceOrigin = EnsureRoot<AccountId>;
+	type GovernanceOrigin = GovernanceOrigin;
 	type Time = Timestamp;
 	type IdentityExempt = IdentityExempt;
 	type MaxRegistrars = ConstU32<16>;
