@@ -21,7 +21,11 @@ scripts/build-contracts.sh
 step "node and runtime (release build)"
 cargo build --locked --release --workspace
 
-step "workspace tests: runtime, end-to-end (real nodes on loopback)"
+step "pallet benchmarks, run once each as tests (runtime-benchmarks feature)"
+cargo test --locked --release -p pallet-citybond-identity -p pallet-citybond-kpi-oracle \
+	--features runtime-benchmarks
+
+step "workspace tests: pallets, runtime, end-to-end (real nodes on loopback)"
 export CITYBOND_NODE="$CARGO_TARGET_DIR/release/citybond-node"
 export CITYBOND_CONTRACTS="$CARGO_TARGET_DIR/ink"
 cargo test --locked --release --workspace -- --test-threads=1
