@@ -20,26 +20,39 @@ fn wasm() -> Result<&'static [u8], String> {
 	})
 }
 
-/// One validator (Alice) that authors and finalizes alone: `--dev`.
-pub fn development_chain_spec() -> Result<ChainSpec, String> {
+/// A built-in chain: a name, an id (also the network's protocol id) and a genesis preset.
+fn built_in(
+	name: &str,
+	id: &str,
+	chain_type: ChainType,
+	preset: &str,
+) -> Result<ChainSpec, String> {
 	Ok(ChainSpec::builder(wasm()?, None)
-		.with_name("CityBond Development")
-		.with_id("citybond_dev")
-		.with_protocol_id("citybond-dev")
-		.with_chain_type(ChainType::Development)
-		.with_genesis_config_preset_name(genesis_config_presets::DEVELOPMENT_PRESET)
+		.with_name(name)
+		.with_id(&id.replace('-', "_"))
+		.with_protocol_id(id)
+		.with_chain_type(chain_type)
+		.with_genesis_config_preset_name(preset)
 		.with_properties(properties())
 		.build())
 }
 
+/// One validator (Alice) that authors and finalizes alone: `--dev`.
+pub fn development_chain_spec() -> Result<ChainSpec, String> {
+	built_in(
+		"CityBond Development",
+		"citybond-dev",
+		ChainType::Development,
+		genesis_config_presets::DEVELOPMENT_PRESET,
+	)
+}
+
 /// Four validators (Alice, Bob, Charlie, Dave) on one machine: `--chain local`.
 pub fn local_chain_spec() -> Result<ChainSpec, String> {
-	Ok(ChainSpec::builder(wasm()?, None)
-		.with_name("CityBond Local Testnet")
-		.with_id("citybond_local")
-		.with_protocol_id("citybond-local")
-		.with_chain_type(ChainType::Local)
-		.with_genesis_config_preset_name(genesis_config_presets::LOCAL_TESTNET_PRESET)
-		.with_properties(properties())
-		.build())
+	built_in(
+		"CityBond Local Testnet",
+		"citybond-local",
+		ChainType::Local,
+		genesis_config_presets::LOCAL_TESTNET_PRESET,
+	)
 }

@@ -79,6 +79,20 @@ impl Node {
 		Ok(node)
 	}
 
+	/// Starts a throw-away `--dev --tmp` node logging into `log_dir`, and waits until it has
+	/// finalized block `finalized`.
+	pub async fn dev(log_dir: &Path, finalized: u64) -> Result<Self> {
+		let node = Self::start(NodeConfig {
+			name: "dev",
+			args: vec!["--dev".into(), "--tmp".into()],
+			log_dir,
+			rpc_port: None,
+		})
+		.await?;
+		node.wait_for_finalized(finalized, Duration::from_secs(120)).await?;
+		Ok(node)
+	}
+
 	fn spawn(&mut self) -> Result<()> {
 		let bin = binary();
 		if !bin.exists() {

@@ -5,11 +5,10 @@ use anyhow::{ensure, Result};
 use citybond_e2e::{
 	account_id,
 	contract::{self, Bundle, ContractEvent},
-	node::{Node, NodeConfig},
+	node::Node,
 	Failure,
 };
 use codec::Decode;
-use std::time::Duration;
 use subxt_signer::sr25519::dev;
 
 /// The payload of the cash token's `Transfer` event (fields in declaration order).
@@ -49,14 +48,7 @@ fn transfer_events(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cash_token_is_deployed_by_the_authorized_account_and_settles_transfers() -> Result<()> {
 	let logs = tempfile::tempdir()?;
-	let node = Node::start(NodeConfig {
-		name: "dev",
-		args: vec!["--dev".into(), "--tmp".into()],
-		log_dir: logs.path(),
-		rpc_port: None,
-	})
-	.await?;
-	node.wait_for_finalized(3, Duration::from_secs(120)).await?;
+	let node = Node::dev(logs.path(), 3).await?;
 	let client = node.client().await?;
 	let bundle = Bundle::load("cash_token")?;
 

@@ -3,12 +3,7 @@
 //! anyone, and once a registrar registers the account it can transact.
 
 use anyhow::{bail, ensure, Result};
-use citybond_e2e::{
-	account_id, find_events,
-	node::{Node, NodeConfig},
-	submit, submit_ok, Failure,
-};
-use std::time::Duration;
+use citybond_e2e::{account_id, find_events, node::Node, submit, submit_ok, Failure};
 use subxt::ext::scale_value::Value;
 use subxt_signer::{sr25519::Keypair, SecretUri};
 
@@ -39,14 +34,7 @@ fn register_investor(who: [u8; 32]) -> Vec<Value> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_registered_identities_can_transact() -> Result<()> {
 	let logs = tempfile::tempdir()?;
-	let node = Node::start(NodeConfig {
-		name: "dev",
-		args: vec!["--dev".into(), "--tmp".into()],
-		log_dir: logs.path(),
-		rpc_port: None,
-	})
-	.await?;
-	node.wait_for_finalized(2, Duration::from_secs(120)).await?;
+	let node = Node::dev(logs.path(), 2).await?;
 	let client = node.client().await?;
 
 	// `//One` is endowed at genesis but has no identity: the pool refuses it with code 100.
