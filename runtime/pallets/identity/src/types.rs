@@ -262,30 +262,44 @@ fn mod97_10_remainder(bytes: &[u8]) -> u32 {
 
 impl fmt::Debug for Lei {
 	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-		match core::str::from_utf8(&self.0) {
-			Ok(text) => write!(f, "Lei({text})"),
-			Err(_) => write!(f, "Lei({:?})", self.0),
-		}
+		debug_ascii(f, "Lei", &self.0)
 	}
 }
 
 impl Serialize for Lei {
 	fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-		let text = core::str::from_utf8(&self.0)
-			.map_err(|_| <S::Error as serde::ser::Error>::custom("LEI is not UTF-8"))?;
-		serializer.serialize_str(text)
+		serialize_ascii(serializer, &self.0)
 	}
 }
 
 impl<'de> Deserialize<'de> for Lei {
 	fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-		let text = String::deserialize(deserializer)?;
-		let array: [u8; LEI_LEN] = text
-			.as_bytes()
-			.try_into()
-			.map_err(|_| <D::Error as serde::de::Error>::custom("an LEI has 20 characters"))?;
-		Ok(Self(array))
+		deserialize_ascii(deserializer, "an LEI has 20 characters").map(Self)
 	}
+}
+
+/// `Name(TEXT)` for a fixed-width ASCII code, or the raw bytes if they are not text.
+fn debug_ascii(f: &mut fmt::Formatter<'_>, name: &str, bytes: &[u8]) -> fmt::Result {
+	match core::str::from_utf8(bytes) {
+		Ok(text) => write!(f, "{name}({text})"),
+		Err(_) => write!(f, "{name}({bytes:?})"),
+	}
+}
+
+/// A fixed-width ASCII code as a JSON string (how chain specs spell LEIs and country codes).
+fn serialize_ascii<S: Serializer>(serializer: S, bytes: &[u8]) -> Result<S::Ok, S::Error> {
+	let text = core::str::from_utf8(bytes)
+		.map_err(|_| <S::Error as serde::ser::Error>::custom("code is not UTF-8"))?;
+	serializer.serialize_str(text)
+}
+
+/// A fixed-width ASCII code from a JSON string of exactly `N` bytes; `wrong_length` otherwise.
+fn deserialize_ascii<'de, D: Deserializer<'de>, const N: usize>(
+	deserializer: D,
+	wrong_length: &'static str,
+) -> Result<[u8; N], D::Error> {
+	let text = String::deserialize(deserializer)?;
+	text.as_bytes().try_into().map_err(|_| <D::Error as serde::de::Error>::custom(wrong_length))
 }
 
 /// Why two bytes are not an assigned ISO 3166-1 alpha-2 country code.
@@ -318,28 +332,19 @@ impl CountryCode {
 
 impl fmt::Debug for CountryCode {
 	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-		match core::str::from_utf8(&self.0) {
-			Ok(text) => write!(f, "CountryCode({text})"),
-			Err(_) => write!(f, "CountryCode({:?})", self.0),
-		}
+		debug_ascii(f, "CountryCode", &self.0)
 	}
 }
 
 impl Serialize for CountryCode {
 	fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-		let text = core::str::from_utf8(&self.0)
-			.map_err(|_| <S::Error as serde::ser::Error>::custom("country code is not UTF-8"))?;
-		serializer.serialize_str(text)
+		serialize_ascii(serializer, &self.0)
 	}
 }
 
 impl<'de> Deserialize<'de> for CountryCode {
 	fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-		let text = String::deserialize(deserializer)?;
-		let array: [u8; 2] = text.as_bytes().try_into().map_err(|_| {
-			<D::Error as serde::de::Error>::custom("a country code has two letters")
-		})?;
-		Ok(Self(array))
+		deserialize_ascii(deserializer, "a country code has two letters").map(Self)
 	}
 }
 
