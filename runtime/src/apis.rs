@@ -2,14 +2,15 @@
 
 use crate::{
 	AccountId, Aura, Balance, Block, BlockNumber, Contracts, Executive, Grandpa, Hash,
-	InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeEvent, RuntimeGenesisConfig, SessionKeys,
-	System, TransactionPayment, VERSION,
+	InherentDataExt, KpiOracle, Nonce, Runtime, RuntimeCall, RuntimeEvent, RuntimeGenesisConfig,
+	SessionKeys, System, TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
 use frame_support::{
 	genesis_builder_helper::{build_state, get_preset},
 	weights::Weight,
 };
+use pallet_citybond_kpi_oracle::{FeedId, FeedInfo, KpiRecord, PeriodIndex, ReportPayload};
 use pallet_contracts::{
 	Code, CodeUploadResult, CollectEvents, ContractExecResult, ContractInstantiateResult,
 	DebugInfo, Determinism, GetStorageResult,
@@ -33,7 +34,85 @@ const CONTRACTS_DEBUG_OUTPUT: DebugInfo = DebugInfo::Skip;
 /// Dry-runs report the events the call would emit.
 const CONTRACTS_EVENTS: CollectEvents = CollectEvents::UnsafeCollect;
 
+sp_api::decl_runtime_apis! {
+	/// Reads of the KPI oracle for clients: the API's indexer and auditor views, the oracle
+	/// service, dashboards. Answers are as of the block they are called at (see
+	/// `pallet_citybond_kpi_oracle::Pallet::kpi`).
+	pub trait KpiOracleApi {
+		/// The KPI of `period` of `feed`, or `None` while undecided or for an unknown feed.
+		fn kpi(feed: FeedId, period: PeriodIndex) -> Option<KpiRecord<Runtime>>;
+		/// The feed `id`.
+		fn feed(id: FeedId) -> Option<FeedInfo<Runtime>>;
+		/// The period of `feed` that contains the current time.
+		fn current_period(feed: FeedId) -> Option<PeriodIndex>;
+		/// The exact bytes an operator signs for `report` on this chain.
+		fn report_message(report: ReportPayload) -> Vec<u8>;
+		/// Whether the stored report of `operator` for `period` of `feed` verifies against the
+		/// key it was signed with; `None` if there is no such report.
+		fn verify_report(feed: FeedId, period: PeriodIndex, operator: AccountId) -> Option<bool>;
+	}
+}
+
 impl_runtime_apis! {
+	impl self::KpiOracleApi<Block> for Runtime {
+		fn kpi(feed: FeedId, period: PeriodIndex) -> Option<KpiRecord<Runtime>> {
+			KpiOracle::kpi(feed, period)
+		}
+
+		fn feed(id: FeedId) -> Option<FeedInfo<Runtime>> {
+			KpiOracle::feed(id)
+		}
+
+		fn current_period(feed: FeedId) -> Option<PeriodIndex> {
+			KpiOracle::current_period(feed)
+		}
+
+		fn report_message(report: ReportPayload) -> Vec<u8> {
+			KpiOracle::report_message(&report)
+		}
+
+		fn verify_report(feed: FeedId, period: PeriodIndex, operator: AccountId) -> Option<bool> {
+			KpiOracle::verify_report(feed, period, &operator)
+		}
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	impl frame_benchmarking::Benchmark<Block> for Runtime {
+		fn benchmark_metadata(extra: bool) -> (
+			Vec<frame_benchmarking::BenchmarkList>,
+			Vec<frame_support::traits::StorageInfo>,
+		) {
+			use frame_benchmarking::BenchmarkList;
+			use frame_support::traits::StorageInfoTrait;
+			use frame_system_benchmarking::Pallet as SystemBench;
+
+			let mut list = Vec::<BenchmarkList>::new();
+			use super::*;
+			list_benchmarks!(list, extra);
+			let storage_info = crate::AllPalletsWithSystem::storage_info();
+			(list, storage_info)
+		}
+
+		fn dispatch_benchmark(
+			config: frame_benchmarking::BenchmarkConfig,
+		) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
+			use frame_benchmarking::BenchmarkBatch;
+			use frame_support::traits::WhitelistedStorageKeys;
+			use frame_system_benchmarking::Pallet as SystemBench;
+			use sp_storage::TrackedStorageKey;
+
+			impl frame_system_benchmarking::Config for Runtime {}
+
+			let whitelist: Vec<TrackedStorageKey> =
+				crate::AllPalletsWithSystem::whitelisted_storage_keys();
+			let mut batches = Vec::<BenchmarkBatch>::new();
+			let params = (&config, &whitelist);
+			use super::*;
+			add_benchmarks!(params, batches);
+			Ok(batches)
+		}
+	}
+
 	impl sp_api::Core<Block> for Runtime {
 		fn version() -> RuntimeVersion {
 			VERSION

@@ -18,6 +18,11 @@
 //!   `pallet-citybond-identity`) may sign transactions; others are refused at validation with
 //!   `InvalidTransaction::Custom(100)`, "account is not a registered identity". The sudo key is
 //!   the one exemption, so a chain whose registry is broken can still be repaired.
+//! - Digital-twin KPIs arrive through the KPI oracle (`KpiOracle`, pallet
+//!   `pallet-citybond-kpi-oracle`): ed25519-signed operator reports, a quorum and median, a
+//!   challenge window for auditors, and `Missing` periods.
+//! - Contracts read identities and KPIs through the CityBond chain extension
+//!   ([`chain_extension`]).
 //! - Every call an extrinsic may carry must be on an allow-list ([`configs::CityBondCallFilter`]);
 //!   anything not listed is refused.
 //!
@@ -43,7 +48,11 @@ include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 
 extern crate alloc;
 
+// Before `apis`, which expands the benchmark list macros this module defines.
 pub mod apis;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarks;
+pub mod chain_extension;
 pub mod configs;
 pub mod genesis_config_presets;
 
@@ -235,4 +244,7 @@ mod runtime {
 
 	#[runtime::pallet_index(20)]
 	pub type Identity = pallet_citybond_identity;
+
+	#[runtime::pallet_index(21)]
+	pub type KpiOracle = pallet_citybond_kpi_oracle;
 }

@@ -278,6 +278,23 @@ pub async fn instantiate(
 	Ok((contract, events))
 }
 
+/// Uploads the bundle `name` as `signer` (a contract deployer) and instantiates it with
+/// constructor `constructor(args)`. Returns the bundle and the contract's address.
+pub async fn deploy(
+	client: &Client,
+	signer: &Keypair,
+	name: &str,
+	constructor: &str,
+	args: impl Encode,
+) -> Result<(Bundle, [u8; 32])> {
+	let bundle = Bundle::load(name)?;
+	upload(client, signer, &bundle).await.map_err(|e| anyhow!("upload {name}: {e:?}"))?;
+	let data = bundle.constructor(constructor, args)?;
+	let (address, _events) =
+		instantiate(client, signer, bundle.code_hash, data, name.as_bytes().to_vec()).await?;
+	Ok((bundle, address))
+}
+
 /// Dry-runs message call `data` on `contract` as `origin`, at the latest finalized block.
 pub async fn dry_run(
 	client: &Client,

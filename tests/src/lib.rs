@@ -10,6 +10,7 @@ pub mod contract;
 pub mod node;
 
 use anyhow::{bail, Context, Result};
+use codec::Decode;
 use std::path::PathBuf;
 use subxt::{
 	error::{DispatchError, TransactionEventsError, TransactionFinalizedSuccessError},
@@ -89,6 +90,65 @@ fn describe_dispatch_error(err: &DispatchError) -> String {
 		DispatchError::Module(m) => m.details_string(),
 		other => format!("{other:?}"),
 	}
+}
+
+/// Upper bound of a council motion's encoded length, for `propose` and `close`.
+pub const MOTION_LENGTH_BOUND: u32 = 1_000;
+
+/// Passes `call` through the council: `voters[0]` proposes it with a threshold of
+/// `voters.len()`, every voter votes aye, and the last one closes the vote. Returns the events
+/// of `close`, which carry the call's own events; fails unless the call executed successfully.
+pub async fn council_motion(client: &Client, voters: &[&Keypair], call: Value) -> Result<TxEvents> {
+	let Some((proposer, _)) = voters.split_first() else { bail!("a motion needs a voter") };
+	let threshold = u128::try_from(voters.len())?;
+	let events = submit_ok(
+		client,
+		proposer,
+		"Council",
+		"propose",
+		vec![Value::u128(threshold), call, Value::u128(MOTION_LENGTH_BOUND.into())],
+	)
+	.await?;
+	let proposed = find_events(&events, "Council", "Proposed")?;
+	let [proposed] = proposed.as_slice() else { bail!("expected one Council.Proposed event") };
+	let (_who, index, hash, _threshold) =
+		<([u8; 32], u32, [u8; 32], u32)>::decode(&mut &proposed.fields[..])?;
+	// Proposing is not voting: every member votes, the proposer included.
+	for voter in voters {
+		submit_ok(
+			client,
+			voter,
+			"Council",
+			"vote",
+			vec![Value::from_bytes(hash), Value::u128(index.into()), Value::bool(true)],
+		)
+		.await?;
+	}
+	let weight_bound = Value::named_composite([
+		("ref_time", Value::u128(10_000_000_000)),
+		("proof_size", Value::u128(1_000_000)),
+	]);
+	let closer = voters.last().unwrap_or(proposer);
+	let events = submit_ok(
+		client,
+		closer,
+		"Council",
+		"close",
+		vec![
+			Value::from_bytes(hash),
+			Value::u128(index.into()),
+			weight_bound,
+			Value::u128(MOTION_LENGTH_BOUND.into()),
+		],
+	)
+	.await?;
+	let executed = find_events(&events, "Council", "Executed")?;
+	let [executed] = executed.as_slice() else { bail!("the motion was not executed") };
+	// `Executed { proposal_hash, result }`: the result's first byte is 0 for `Ok`.
+	if executed.fields.get(32) != Some(&0) {
+		bail!("the motion executed but its call failed: 0x{}", hex::encode(&executed.fields[32..]));
+	}
+	Ok(events)
 }
 
 /// The events of `pallet.name` among `events`, as raw field bytes with their topics.

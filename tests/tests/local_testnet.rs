@@ -8,11 +8,10 @@
 
 use anyhow::{bail, ensure, Context, Result};
 use citybond_e2e::{
-	account_id, find_events,
+	account_id, council_motion, find_events,
 	node::{binary, Node, NodeConfig},
 	submit, submit_ok, Client, Failure,
 };
-use codec::Decode;
 use std::{path::Path, process::Command, time::Duration};
 use subxt::ext::scale_value::Value;
 use subxt_signer::{
@@ -95,9 +94,6 @@ fn appoint_registrar(who: [u8; 32]) -> Value {
 	)
 }
 
-/// Upper bound of a motion's encoded length, for `propose` and `close`.
-const LENGTH_BOUND: u32 = 1_000;
-
 /// The council (Alice, Bob, Charlie; two thirds carry a motion) appoints `//EveStash`, who had
 /// no identity, as a registrar; a single member cannot.
 async fn council_appoints_a_registrar(client: &Client) -> Result<()> {
@@ -116,49 +112,8 @@ async fn council_appoints_a_registrar(client: &Client) -> Result<()> {
 		other => bail!("Bob alone appointed a registrar: {:?}", other.map(|_| ())),
 	}
 
-	// Alice proposes with a threshold of two: nothing happens until two members vote aye.
-	let events = submit_ok(
-		client,
-		&alice,
-		"Council",
-		"propose",
-		vec![Value::u128(2), call, Value::u128(LENGTH_BOUND.into())],
-	)
-	.await?;
-	let proposed = find_events(&events, "Council", "Proposed")?;
-	let [proposed] = proposed.as_slice() else { bail!("expected one Council.Proposed event") };
-	let (_who, index, hash, _threshold) =
-		<([u8; 32], u32, [u8; 32], u32)>::decode(&mut &proposed.fields[..])?;
-
-	// Alice and Bob vote aye (proposing is not voting); two of three carry the motion.
-	for voter in [&alice, &bob] {
-		submit_ok(
-			client,
-			voter,
-			"Council",
-			"vote",
-			vec![Value::from_bytes(hash), Value::u128(index.into()), Value::bool(true)],
-		)
-		.await?;
-	}
-	let weight_bound = Value::named_composite([
-		("ref_time", Value::u128(10_000_000_000)),
-		("proof_size", Value::u128(1_000_000)),
-	]);
-	let events = submit_ok(
-		client,
-		&bob,
-		"Council",
-		"close",
-		vec![
-			Value::from_bytes(hash),
-			Value::u128(index.into()),
-			weight_bound,
-			Value::u128(LENGTH_BOUND.into()),
-		],
-	)
-	.await?;
-	ensure!(!find_events(&events, "Council", "Executed")?.is_empty(), "motion not executed");
+	// A motion of Alice and Bob: two of three carry it.
+	let events = council_motion(client, &[&alice, &bob], call).await?;
 	let appointed = find_events(&events, "Identity", "RegistrarAppointed")?;
 	let [appointed] = appointed.as_slice() else { bail!("no Identity.RegistrarAppointed event") };
 	ensure!(appointed.fields[..32] == account_id(&candidate), "a different account was appointed");

@@ -2,8 +2,9 @@
 //!
 //! - Only members of `ContractDeployers` may upload code or instantiate contracts; once
 //!   instantiated, any account the call filter admits may call a contract.
-//! - No unstable host functions; contracts cannot dispatch runtime calls (`CallFilter = Nothing`)
-//!   and have no chain extension yet.
+//! - No unstable host functions; contracts cannot dispatch runtime calls (`CallFilter = Nothing`).
+//!   They read identities and KPIs through the read-only CityBond chain extension
+//!   ([`crate::chain_extension`]).
 //! - Storage is paid for with deposits (see [`contract_deposit`]): a contract that stores
 //!   more holds more of its caller's `CBT`, released when the storage is freed.
 
@@ -58,7 +59,7 @@ impl pallet_contracts::Config for Runtime {
 	type CallFilter = Nothing;
 	type WeightPrice = pallet_transaction_payment::Pallet<Self>;
 	type WeightInfo = pallet_contracts::weights::SubstrateWeight<Self>;
-	type ChainExtension = ();
+	type ChainExtension = crate::chain_extension::CityBondExtension;
 	type Schedule = Schedule;
 	type CallStack = [pallet_contracts::Frame<Self>; 5];
 	type DepositPerByte = DepositPerByte;

@@ -2,9 +2,11 @@
 
 mod contracts;
 pub mod governance;
+mod kpi_oracle;
 
 pub use contracts::{contract_deposit, NoRandomness};
 pub use governance::GovernanceOrigin;
+pub use kpi_oracle::IdentityRoles;
 
 use crate::{
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime,
@@ -82,6 +84,7 @@ impl Contains<RuntimeCall> for CityBondCallFilter {
 				| RuntimeCall::Council(_)
 				| RuntimeCall::CouncilMembership(_)
 				| RuntimeCall::Identity(_)
+				| RuntimeCall::KpiOracle(_)
 		)
 	}
 }

@@ -1,0 +1,9 @@
+//! The pallets `benchmark pallet` measures on this runtime (node built with
+//! `--features runtime-benchmarks`; see `bench/weights.sh`).
+
+frame_benchmarking::define_benchmarks!(
+	[frame_system, SystemBench::<Runtime>]
+	[pallet_balances, Balances]
+	[pallet_citybond_identity, Identity]
+	[pallet_citybond_kpi_oracle, KpiOracle]
+);
