@@ -168,4 +168,118 @@ pub enum Error {
 	NoRecordToClaim,
 	/// A checkpoint segment the claim needs is missing (storage inconsistent).
 	CheckpointMissing,
+
+	// The bond's state machine (`data`).
+	/// The bond's state has already been set up.
+	AlreadyInitialised,
+	/// The bond's state has not been set up.
+	NotInitialised,
+	/// The subscriber limit is zero.
+	ZeroMaxSubscribers,
+	/// The holder limit is below the subscriber limit, so closing the book could exceed it.
+	MaxHoldersBelowMaxSubscribers,
+	/// No agent was named.
+	NoAgent,
+	/// More agents than allowed.
+	TooManyAgents,
+	/// A KPI feed the terms (or a rate fixing) refer to is unknown to the oracle.
+	UnknownKpi,
+	/// Only the issuer may do this.
+	NotIssuer,
+	/// Only an agent may do this.
+	NotAgent,
+	/// The bond is not in a phase that allows this.
+	WrongPhase,
+	/// The subscription window has not opened yet.
+	SubscriptionNotOpen,
+	/// The subscription window has closed.
+	SubscriptionEnded,
+	/// The subscription window is still open: the book cannot be closed yet.
+	SubscriptionStillOpen,
+	/// The bond is paused.
+	Paused,
+	/// The bond is already paused.
+	AlreadyPaused,
+	/// The bond is not paused.
+	NotPaused,
+	/// The account is frozen.
+	AccountFrozen,
+	/// The sender is frozen.
+	SenderFrozen,
+	/// The recipient is frozen.
+	RecipientFrozen,
+	/// The investor does not pass compliance (identity, claims, jurisdiction).
+	NotCompliant,
+	/// The sender does not pass compliance.
+	SenderNotCompliant,
+	/// The recipient does not pass compliance.
+	RecipientNotCompliant,
+	/// The investor's identity records no investor category.
+	NoInvestorCategory,
+	/// The book already has the most subscribers allowed.
+	TooManySubscribers,
+	/// The bond already has the most holders allowed.
+	TooManyHolders,
+	/// A subscriber listed in the book has no subscription (storage inconsistent).
+	SubscriberMissing,
+	/// There is no refund to withdraw.
+	NothingToRefund,
+	/// The sender holds fewer units than the amount.
+	InsufficientBalance,
+	/// The sender's units not frozen are fewer than the amount.
+	InsufficientUnfrozenBalance,
+	/// The spender's allowance is lower than the amount.
+	InsufficientAllowance,
+	/// A transfer from an account to itself.
+	SelfTransfer,
+	/// The last record date has passed: balances are fixed for redemption.
+	BalancesFixed,
+	/// Freezing more units than the account holds.
+	FreezeExceedsBalance,
+	/// Unfreezing more units than are frozen.
+	UnfreezeExceedsFrozen,
+	/// No such coupon period.
+	UnknownPeriod,
+	/// The payment is not owed: its coupon period comes after the call.
+	PaymentNotOwed,
+	/// The coupon's rate has not been fixed (and nothing funded).
+	PaymentNotFixed,
+	/// The coupon's rate is already fixed.
+	RateAlreadyFixed,
+	/// The payment's due date plus grace period has not passed.
+	GracePeriodNotOver,
+	/// The payment's claim period has not expired.
+	ClaimPeriodNotOver,
+	/// The payment has no cash to reclaim (never fixed or funded).
+	NothingToReclaim,
+	/// The terms have no call on that date.
+	NoCallOnDate,
+	/// The call's coupon record date has passed: too late to give notice.
+	CallNoticeTooLate,
+	/// The redemption has started (funded or defaulted): the bond can no longer be called.
+	RedemptionStarted,
+	/// The caller is neither the holder nor the account it was recovered to.
+	NotBeneficiary,
+	/// The account was recovered to another: the new account acts for it.
+	AccountRecovered,
+	/// The recovery target was itself recovered to another account.
+	RecoveryTargetRecovered,
+	/// A recovery to the same account.
+	RecoveryToSameAccount,
+	/// The lost and the new account do not belong to the same identity.
+	NotSameIdentity,
+	/// A chain of recoveries is longer than allowed.
+	RecoveryChainTooLong,
+	/// A document hash is all zero.
+	ZeroDocumentHash,
+	/// A report lists no category.
+	EmptyReport,
+	/// A report lists more entries than there are categories.
+	TooManyReportEntries,
+	/// A report lists a category twice.
+	DuplicateReportCategory,
+	/// A report names a use-of-proceeds category the terms do not list.
+	UnknownUseOfProceeds,
+	/// Allocations would exceed the proceeds raised.
+	AllocationExceedsProceeds,
 }

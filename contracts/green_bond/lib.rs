@@ -23,6 +23,9 @@
 //!   issuer funded (in full, or pro rata after a default) without creating or destroying cash.
 //! - [`checkpoint`]: each holder's units at each record date, kept in constant time per
 //!   transfer and per claim whatever the number of holders.
+//! - [`data`]: the bond's state machine: subscription, book closing, transfers and their
+//!   compliance, coupon fixing, funding, claims, redemption, call, default, agent controls and
+//!   reports; storage through a trait, cash movements returned as instructions.
 //! - [`error`]: the one [`Error`](error::Error) enum.
 //!
 //! ## Units
@@ -38,6 +41,7 @@
 pub mod allocation;
 pub mod calendar;
 pub mod checkpoint;
+pub mod data;
 pub mod daycount;
 pub mod error;
 pub mod kpi_link;
