@@ -1,6 +1,9 @@
 //! The pallets `benchmark pallet` measures on this runtime (node built with
 //! `--features runtime-benchmarks`; see `bench/weights.sh`).
 
+// `frame_system`'s benchmarks need nothing from the runtime.
+impl frame_system_benchmarking::Config for crate::Runtime {}
+
 frame_benchmarking::define_benchmarks!(
 	[frame_system, SystemBench::<Runtime>]
 	[pallet_balances, Balances]
