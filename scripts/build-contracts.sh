@@ -19,7 +19,7 @@ fi
 
 contracts=("$@")
 if [[ ${#contracts[@]} -eq 0 ]]; then
-	contracts=(cash_token chain_reads)
+	contracts=(cash_token chain_reads green_bond)
 fi
 for c in "${contracts[@]}"; do
 	echo "build-contracts: $c"

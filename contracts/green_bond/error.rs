@@ -282,4 +282,11 @@ pub enum Error {
 	UnknownUseOfProceeds,
 	/// Allocations would exceed the proceeds raised.
 	AllocationExceedsProceeds,
+
+	// The contract's cash leg (the cash token contract).
+	/// The cash token refused a transfer (the payer's balance or allowance is too low).
+	CashTransferRefused,
+	/// The call to the cash token failed: it trapped, ran out of gas, or answered something
+	/// that is not the cash token's reply.
+	CashCallFailed,
 }

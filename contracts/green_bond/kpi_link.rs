@@ -94,6 +94,9 @@ pub struct KpiLink {
 }
 
 /// The outcome of one oracle period, as the contract reads it through the chain extension.
+// cargo-contract lints with `-D clippy::cast_possible_truncation`, which fires inside the
+// `scale_derive` expansion of an enum with data-carrying variants (a length cast in generated code).
+#[allow(clippy::cast_possible_truncation)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 pub enum KpiOutcome {
@@ -112,6 +115,9 @@ pub enum KpiOutcome {
 }
 
 /// What one target's outcome came to.
+// cargo-contract lints with `-D clippy::cast_possible_truncation`, which fires inside the
+// `scale_derive` expansion of an enum with data-carrying variants (a length cast in generated code).
+#[allow(clippy::cast_possible_truncation)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 pub enum TargetStatus {

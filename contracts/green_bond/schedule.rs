@@ -39,6 +39,9 @@ use ink::prelude::vec::Vec;
 pub const MAX_PERIODS: u32 = 1_200;
 
 /// How often the bond pays a coupon (ICMA Bond Data Taxonomy: `couponFrequency`).
+// cargo-contract lints with `-D clippy::cast_possible_truncation`, which fires inside the
+// `scale_derive` expansion of an enum with data-carrying variants (a length cast in generated code).
+#[allow(clippy::cast_possible_truncation)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 pub enum Frequency {

@@ -67,18 +67,9 @@ pub enum UseOfProceeds {
 	GreenBuildings,
 }
 
-/// An investor category, as the identity registry records it (same variants, same order, so
-/// the same SCALE encoding).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
-pub enum InvestorCategory {
-	/// A retail client.
-	Retail,
-	/// A professional client.
-	Professional,
-	/// An institutional investor (eligible counterparty).
-	Institutional,
-}
+/// An investor category, as the identity registry records it: the chain extension's own type,
+/// so what the registry answers is what the terms' caps name.
+pub use citybond_env::InvestorCategory;
 
 /// An issuer call: the bond may be redeemed early on `date` at par plus `premium_bps`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
