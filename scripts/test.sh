@@ -23,6 +23,7 @@ cargo build --locked --release --workspace
 
 step "pallet benchmarks, run once each as tests (runtime-benchmarks feature)"
 cargo test --locked --release -p pallet-citybond-identity -p pallet-citybond-kpi-oracle \
+	-p pallet-citybond-validator-set -p pallet-citybond-upgrades \
 	--features runtime-benchmarks
 
 step "workspace tests: pallets, runtime, end-to-end (real nodes on loopback)"

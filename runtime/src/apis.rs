@@ -209,7 +209,7 @@ impl_runtime_apis! {
 		}
 
 		// Equivocation reports need a session-historical key-ownership proof, which this chain
-		// (fixed, governed validators without pallet-session history) does not keep.
+		// (governed validators, no slashing, no pallet-session history) does not keep.
 		fn submit_report_equivocation_unsigned_extrinsic(
 			_equivocation_proof: sp_consensus_grandpa::EquivocationProof<
 				<Block as BlockT>::Hash,

@@ -9,4 +9,6 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_balances, Balances]
 	[pallet_citybond_identity, Identity]
 	[pallet_citybond_kpi_oracle, KpiOracle]
+	[pallet_citybond_validator_set, ValidatorSet]
+	[pallet_citybond_upgrades, Upgrades]
 );

@@ -5,7 +5,8 @@
 
 use crate::{
 	AccountId, BalancesConfig, ContractDeployersConfig, CouncilMembershipConfig, IdentityConfig,
-	Runtime, RuntimeGenesisConfig, SudoConfig, UNIT,
+	Runtime, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig, ValidatorSetConfig,
+	UNIT,
 };
 use alloc::{string::String, vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -20,7 +21,7 @@ use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 /// Name of the one-validator development preset (`--dev`).
 pub const DEVELOPMENT_PRESET: &str = sp_genesis_builder::DEV_RUNTIME_PRESET;
-/// Name of the three-validator local test network preset (`--chain local`).
+/// Name of the four-validator local test network preset (`--chain local`).
 pub const LOCAL_TESTNET_PRESET: &str = sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET;
 
 /// `CBT` given to each endowed development account, for fees and storage deposits.
@@ -29,7 +30,7 @@ const ENDOWMENT: u128 = 1_000_000 * UNIT;
 /// Genesis of a test chain: the given validators, endowed accounts, sudo key and contract
 /// deployers.
 fn testnet_genesis(
-	authorities: Vec<(AuraId, GrandpaId)>,
+	validators: Vec<(AccountId, AuraId, GrandpaId)>,
 	endowed_accounts: Vec<AccountId>,
 	root: AccountId,
 	contract_deployers: Vec<AccountId>,
@@ -38,11 +39,21 @@ fn testnet_genesis(
 		balances: BalancesConfig {
 			balances: endowed_accounts.iter().cloned().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
 		},
-		aura: pallet_aura::GenesisConfig {
-			authorities: authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
+		// Aura's and GRANDPA's authorities come from the session keys below.
+		validator_set: ValidatorSetConfig {
+			validators: validators.iter().map(|v| v.0.clone()).collect::<Vec<_>>(),
 		},
-		grandpa: pallet_grandpa::GenesisConfig {
-			authorities: authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
+		session: SessionConfig {
+			keys: validators
+				.iter()
+				.map(|(account, aura, grandpa)| {
+					(
+						account.clone(),
+						account.clone(),
+						SessionKeys { aura: aura.clone(), grandpa: grandpa.clone() },
+					)
+				})
+				.collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
 		contract_deployers: ContractDeployersConfig {
@@ -154,8 +165,9 @@ fn demo_cast() -> IdentityConfig {
 	}
 }
 
-fn authority_keys(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AuraId, GrandpaId) {
-	(aura.public().into(), grandpa.public().into())
+/// A validator: its account and session keys (the dev keys of the same name).
+fn validator(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AccountId, AuraId, GrandpaId) {
+	(aura.to_account_id(), aura.public().into(), grandpa.public().into())
 }
 
 /// Endowed development accounts: the well-known keyring accounts.
@@ -166,7 +178,7 @@ fn dev_accounts() -> Vec<AccountId> {
 /// One validator (Alice), who is also sudo and the contract deployer.
 pub fn development_config_genesis() -> Value {
 	testnet_genesis(
-		vec![authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		vec![validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
 		vec![Sr25519Keyring::Alice.to_account_id()],
@@ -180,10 +192,10 @@ pub fn development_config_genesis() -> Value {
 pub fn local_config_genesis() -> Value {
 	testnet_genesis(
 		vec![
-			authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
-			authority_keys(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
-			authority_keys(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
-			authority_keys(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
+			validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			validator(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			validator(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+			validator(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
 		],
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),

@@ -5,7 +5,8 @@
 //!
 //! ## Overview
 //!
-//! - Block production by Aura, finality by GRANDPA; a fixed, governed validator set.
+//! - Block production by Aura, finality by GRANDPA; the validator set changes only through
+//!   governance (`ValidatorSet`), and `Session` rotates the authorities to it.
 //! - Native token `CBT` (12 decimals) pays transaction fees and storage deposits only. Bond money
 //!   never moves in CBT: it moves in the cash token, an ink! contract.
 //! - Governance is a council (`Council`, pallet-collective, members kept by `CouncilMembership`):
@@ -215,6 +216,15 @@ mod runtime {
 	#[runtime::pallet_index(1)]
 	pub type Timestamp = pallet_timestamp;
 
+	// The validator set and the session pallet come before Aura and GRANDPA: the session's
+	// genesis hands them their first authorities, and each block rotates sessions before Aura
+	// checks its slot.
+	#[runtime::pallet_index(7)]
+	pub type ValidatorSet = pallet_citybond_validator_set;
+
+	#[runtime::pallet_index(8)]
+	pub type Session = pallet_session;
+
 	#[runtime::pallet_index(2)]
 	pub type Aura = pallet_aura;
 
@@ -241,6 +251,9 @@ mod runtime {
 
 	#[runtime::pallet_index(13)]
 	pub type CouncilMembership = pallet_membership<Instance2>;
+
+	#[runtime::pallet_index(14)]
+	pub type Upgrades = pallet_citybond_upgrades;
 
 	#[runtime::pallet_index(20)]
 	pub type Identity = pallet_citybond_identity;

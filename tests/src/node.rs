@@ -53,6 +53,9 @@ pub struct NodeConfig<'a> {
 	pub log_dir: &'a Path,
 	/// A fixed RPC port, or `None` for a free one.
 	pub rpc_port: Option<u16>,
+	/// A fixed peer-to-peer port (so other nodes can be told the address in advance), or
+	/// `None` for a free one.
+	pub p2p_port: Option<u16>,
 }
 
 impl Node {
@@ -65,7 +68,10 @@ impl Node {
 		if TcpListener::bind(("127.0.0.1", rpc_port)).is_err() {
 			bail!("RPC port {rpc_port} on 127.0.0.1 is in use: stop what uses it or choose another port");
 		}
-		let p2p_port = free_port()?;
+		let p2p_port = match config.p2p_port {
+			Some(port) => port,
+			None => free_port()?,
+		};
 		let mut node = Node {
 			child: None,
 			name: config.name.to_string(),
@@ -87,6 +93,7 @@ impl Node {
 			args: vec!["--dev".into(), "--tmp".into()],
 			log_dir,
 			rpc_port: None,
+			p2p_port: None,
 		})
 		.await?;
 		node.wait_for_finalized(finalized, Duration::from_secs(120)).await?;

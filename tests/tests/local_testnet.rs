@@ -1,6 +1,10 @@
 //! The `local` chain as a real network of validator processes on loopback: it finalizes, keeps
-//! finalizing with one validator down, the returning validator catches up, and the council (not
-//! sudo) appoints a registrar.
+//! finalizing with one validator down, the returning validator catches up, a node outside the
+//! reserved peer set gets no blocks, and the council (not sudo) appoints a registrar and removes
+//! and re-adds a validator, which the session rotation applies to block authoring.
+//!
+//! Peers are restricted: each validator runs with `--reserved-only` and the other validators as
+//! `--reserved-nodes`, so it syncs and gossips with them alone.
 //!
 //! The `local_testnet` preset has four validators: GRANDPA finalizes with more than two thirds
 //! of the votes, so three validators cannot lose one (two of three is not more than two thirds);
@@ -9,9 +13,10 @@
 use anyhow::{bail, ensure, Context, Result};
 use citybond_e2e::{
 	account_id, council_motion, find_events,
-	node::{binary, Node, NodeConfig},
+	node::{binary, free_port, Node, NodeConfig},
 	submit, submit_ok, Client, Failure,
 };
+use codec::Decode;
 use std::{path::Path, process::Command, time::Duration};
 use subxt::ext::scale_value::Value;
 use subxt_signer::{
@@ -37,10 +42,16 @@ fn node_key(i: usize, dir: &Path) -> Result<(String, String)> {
 async fn local_network_survives_a_validator_down_and_its_council_appoints_a_registrar() -> Result<()>
 {
 	let dir = tempfile::tempdir()?;
-	let mut nodes: Vec<Node> = Vec::new();
-	let mut bootnode: Option<String> = None;
-	for (i, name) in VALIDATORS.iter().enumerate() {
+	// Every validator's address is known in advance: each accepts only the other three.
+	let mut addresses = Vec::new();
+	let mut keys = Vec::new();
+	for i in 0..VALIDATORS.len() {
 		let (key, peer_id) = node_key(i, dir.path())?;
+		addresses.push(format!("/ip4/127.0.0.1/tcp/{}/p2p/{peer_id}", free_port()?));
+		keys.push(key);
+	}
+	let mut nodes: Vec<Node> = Vec::new();
+	for (i, name) in VALIDATORS.iter().enumerate() {
 		let mut args = vec![
 			"--chain".to_string(),
 			"local".to_string(),
@@ -48,16 +59,19 @@ async fn local_network_survives_a_validator_down_and_its_council_appoints_a_regi
 			"--base-path".to_string(),
 			dir.path().join(name).display().to_string(),
 			"--node-key".to_string(),
-			key,
+			keys[i].clone(),
+			"--reserved-only".to_string(),
+			"--reserved-nodes".to_string(),
 		];
-		if let Some(addr) = &bootnode {
-			args.extend(["--bootnodes".to_string(), addr.clone()]);
-		}
-		let node =
-			Node::start(NodeConfig { name, args, log_dir: dir.path(), rpc_port: None }).await?;
-		if bootnode.is_none() {
-			bootnode = Some(format!("/ip4/127.0.0.1/tcp/{}/p2p/{peer_id}", node.p2p_port));
-		}
+		args.extend(addresses.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, a)| a.clone()));
+		let node = Node::start(NodeConfig {
+			name,
+			args,
+			log_dir: dir.path(),
+			rpc_port: None,
+			p2p_port: Some(port_of(&addresses[i])?),
+		})
+		.await?;
 		nodes.push(node);
 	}
 
@@ -76,7 +90,112 @@ async fn local_network_survives_a_validator_down_and_its_council_appoints_a_regi
 	let best = nodes[3].best().await?;
 	ensure!(best >= caught_up, "Dave's best block #{best} is behind his finalized #{caught_up}");
 
-	council_appoints_a_registrar(&nodes[1].client().await?).await
+	// An outsider (not a reserved peer) that knows Alice's address gets no blocks: the
+	// validators refuse to sync with it, while they go on finalizing.
+	let (outsider_key, _) = node_key(VALIDATORS.len(), dir.path())?;
+	let outsider = Node::start(NodeConfig {
+		name: "outsider",
+		args: vec![
+			"--chain".into(),
+			"local".into(),
+			"--base-path".into(),
+			dir.path().join("outsider").display().to_string(),
+			"--node-key".into(),
+			outsider_key,
+			"--bootnodes".into(),
+			addresses[0].clone(),
+		],
+		log_dir: dir.path(),
+		rpc_port: None,
+		p2p_port: None,
+	})
+	.await?;
+	let before = nodes[0].finalized().await?;
+	nodes[0].wait_for_finalized(before + 5, Duration::from_secs(120)).await?;
+	ensure!(
+		outsider.best().await? == 0,
+		"a node outside the reserved set synced block #{}",
+		outsider.best().await?
+	);
+
+	let client = nodes[1].client().await?;
+	council_appoints_a_registrar(&client).await?;
+	council_changes_the_validators(&client).await
+}
+
+/// The block authors of the best block's state (Aura's authorities), as sr25519 public keys.
+async fn authors(client: &Client) -> Result<Vec<[u8; 32]>> {
+	let at = client.at_current_block().await?;
+	let bytes = at.runtime_apis().call_raw("AuraApi_authorities", None).await?;
+	Ok(Vec::<[u8; 32]>::decode(&mut &bytes[..])?)
+}
+
+/// Waits until Aura's authorities are exactly `expected` (in any order).
+async fn wait_for_authors(client: &Client, expected: &[[u8; 32]]) -> Result<()> {
+	let mut want = expected.to_vec();
+	want.sort();
+	// Up to 150 s: two sessions of 30 s, with room for a slow machine.
+	let mut now = Vec::new();
+	for _ in 0..50 {
+		now = authors(client).await?;
+		now.sort();
+		if now == want {
+			return Ok(());
+		}
+		tokio::time::sleep(Duration::from_secs(3)).await;
+	}
+	bail!("authorities are still {} keys, expected {}", now.len(), want.len())
+}
+
+/// `ValidatorSet.<call>(Dave)` as a runtime call.
+fn validator_call(call: &str, who: [u8; 32]) -> Value {
+	Value::unnamed_variant(
+		"ValidatorSet",
+		[Value::named_variant(
+			call,
+			[("validator", Value::unnamed_variant("Id", [Value::from_bytes(who)]))],
+		)],
+	)
+}
+
+/// A council member alone cannot change the validators; a motion removes Dave, whose node stops
+/// being an author at the next rotations while the chain keeps finalizing, and another motion
+/// brings him back.
+async fn council_changes_the_validators(client: &Client) -> Result<()> {
+	let (alice, bob) = (dev::alice(), dev::bob());
+	let all: Vec<[u8; 32]> =
+		[dev::alice(), dev::bob(), dev::charlie(), dev::dave()].iter().map(account_id).collect();
+	wait_for_authors(client, &all).await?;
+	let dave = all[3];
+
+	let direct = vec![Value::unnamed_variant("Id", [Value::from_bytes(dave)])];
+	match submit(client, &bob, "ValidatorSet", "remove_validator", direct).await {
+		Err(Failure::Dispatch(e)) => ensure!(e == "BadOrigin", "Bob's direct removal: {e}"),
+		other => bail!("Bob alone removed a validator: {:?}", other.map(|_| ())),
+	}
+
+	let events =
+		council_motion(client, &[&alice, &bob], validator_call("remove_validator", dave)).await?;
+	ensure!(
+		!find_events(&events, "ValidatorSet", "ValidatorRemoved")?.is_empty(),
+		"no ValidatorRemoved event"
+	);
+	wait_for_authors(client, &all[..3]).await.context("Dave was not rotated out")?;
+
+	let events =
+		council_motion(client, &[&alice, &bob], validator_call("add_validator", dave)).await?;
+	ensure!(
+		!find_events(&events, "ValidatorSet", "ValidatorAdded")?.is_empty(),
+		"no ValidatorAdded event"
+	);
+	wait_for_authors(client, &all).await.context("Dave was not rotated back in")?;
+	Ok(())
+}
+
+/// The TCP port in a `/ip4/<ip>/tcp/<port>/p2p/<id>` address.
+fn port_of(address: &str) -> Result<u16> {
+	let port = address.split('/').nth(4).context("no port in the address")?;
+	Ok(port.parse()?)
 }
 
 /// `Identity.appoint_registrar` for `who`, with jurisdiction DE and no LEI, as a runtime call.

@@ -64,3 +64,10 @@ impl pallet_membership::Config<CouncilMembershipInstance> for Runtime {
 	type MaxMembers = ConstU32<16>;
 	type WeightInfo = pallet_membership::weights::SubstrateWeight<Runtime>;
 }
+
+/// Runtime upgrades: governance authorizes a code hash; anyone then supplies the code with
+/// `System::apply_authorized_upgrade`, which checks the spec name and version.
+impl pallet_citybond_upgrades::Config for Runtime {
+	type GovernanceOrigin = GovernanceOrigin;
+	type WeightInfo = pallet_citybond_upgrades::weights::SubstrateWeight<Runtime>;
+}

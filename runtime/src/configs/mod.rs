@@ -3,6 +3,7 @@
 mod contracts;
 pub mod governance;
 mod kpi_oracle;
+mod validators;
 
 pub use contracts::{contract_deposit, NoRandomness};
 pub use governance::GovernanceOrigin;
@@ -66,7 +67,10 @@ impl Contains<RuntimeCall> for CityBondCallFilter {
 		matches!(
 			call,
 			RuntimeCall::System(
-				frame_system::Call::remark { .. } | frame_system::Call::remark_with_event { .. }
+				frame_system::Call::remark { .. }
+					| frame_system::Call::remark_with_event { .. }
+					// Applies only code governance authorized (`Upgrades`).
+					| frame_system::Call::apply_authorized_upgrade { .. }
 			) | RuntimeCall::Timestamp(pallet_timestamp::Call::set { .. })
 				| RuntimeCall::Grandpa(_)
 				| RuntimeCall::Balances(
@@ -85,6 +89,11 @@ impl Contains<RuntimeCall> for CityBondCallFilter {
 				| RuntimeCall::CouncilMembership(_)
 				| RuntimeCall::Identity(_)
 				| RuntimeCall::KpiOracle(_)
+				| RuntimeCall::ValidatorSet(_)
+				| RuntimeCall::Upgrades(_)
+				| RuntimeCall::Session(
+					pallet_session::Call::set_keys { .. } | pallet_session::Call::purge_keys { .. }
+				)
 		)
 	}
 }

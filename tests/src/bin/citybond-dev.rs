@@ -55,6 +55,7 @@ async fn main() -> Result<()> {
 		],
 		log_dir: &data_dir,
 		rpc_port: Some(args.rpc_port),
+		p2p_port: None,
 	})
 	.await?;
 	node.wait_for_finalized(1, Duration::from_secs(120)).await?;
