@@ -61,8 +61,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Identity::CounterForIdentities` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn register_identity() -> Weight {
 		// Proof size measured `993`, estimated `4174`;
-		// fastest run 21_001_000 ps.
-		Weight::from_parts(22_954_000, 4174)
+		// fastest run 20_680_000 ps.
+		Weight::from_parts(22_574_000, 4174)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -72,8 +72,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Identity::Identities` (`max_values`: None, `max_size`: Some(709), added: 3184, mode: `MaxEncodedLen`)
 	fn set_roles() -> Weight {
 		// Proof size measured `1709`, estimated `4174`;
-		// fastest run 24_056_000 ps.
-		Weight::from_parts(26_219_000, 4174)
+		// fastest run 23_995_000 ps.
+		Weight::from_parts(26_429_000, 4174)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -85,8 +85,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Identity::Identities` (`max_values`: None, `max_size`: Some(709), added: 3184, mode: `MaxEncodedLen`)
 	fn add_claim() -> Weight {
 		// Proof size measured `1715`, estimated `4174`;
-		// fastest run 29_403_000 ps.
-		Weight::from_parts(32_207_000, 4174)
+		// fastest run 29_383_000 ps.
+		Weight::from_parts(31_767_000, 4174)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -98,8 +98,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Identity::Identities` (`max_values`: None, `max_size`: Some(709), added: 3184, mode: `MaxEncodedLen`)
 	fn revoke_claim() -> Weight {
 		// Proof size measured `1715`, estimated `4174`;
-		// fastest run 29_825_000 ps.
-		Weight::from_parts(32_148_000, 4174)
+		// fastest run 29_283_000 ps.
+		Weight::from_parts(31_708_000, 4174)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -109,8 +109,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Identity::Identities` (`max_values`: None, `max_size`: Some(709), added: 3184, mode: `MaxEncodedLen`)
 	fn suspend() -> Weight {
 		// Proof size measured `1709`, estimated `4174`;
-		// fastest run 23_835_000 ps.
-		Weight::from_parts(25_928_000, 4174)
+		// fastest run 23_485_000 ps.
+		Weight::from_parts(25_628_000, 4174)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -120,8 +120,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Identity::Identities` (`max_values`: None, `max_size`: Some(709), added: 3184, mode: `MaxEncodedLen`)
 	fn reactivate() -> Weight {
 		// Proof size measured `1709`, estimated `4174`;
-		// fastest run 23_575_000 ps.
-		Weight::from_parts(25_768_000, 4174)
+		// fastest run 23_775_000 ps.
+		Weight::from_parts(25_728_000, 4174)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -131,8 +131,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Identity::Identities` (`max_values`: None, `max_size`: Some(709), added: 3184, mode: `MaxEncodedLen`)
 	fn revoke() -> Weight {
 		// Proof size measured `1709`, estimated `4174`;
-		// fastest run 24_256_000 ps.
-		Weight::from_parts(26_179_000, 4174)
+		// fastest run 23_585_000 ps.
+		Weight::from_parts(26_038_000, 4174)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -142,8 +142,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Identity::Identities` (`max_values`: None, `max_size`: Some(709), added: 3184, mode: `MaxEncodedLen`)
 	fn appoint_registrar() -> Weight {
 		// Proof size measured `1677`, estimated `4174`;
-		// fastest run 25_067_000 ps.
-		Weight::from_parts(27_180_000, 4174)
+		// fastest run 24_747_000 ps.
+		Weight::from_parts(27_191_000, 4174)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -153,8 +153,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Identity::Identities` (`max_values`: None, `max_size`: Some(709), added: 3184, mode: `MaxEncodedLen`)
 	fn remove_registrar() -> Weight {
 		// Proof size measured `1041`, estimated `4174`;
-		// fastest run 20_911_000 ps.
-		Weight::from_parts(22_924_000, 4174)
+		// fastest run 20_931_000 ps.
+		Weight::from_parts(22_814_000, 4174)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -166,8 +166,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Identity::Identities` (`max_values`: None, `max_size`: Some(709), added: 3184, mode: `MaxEncodedLen`)
 	fn check_identity() -> Weight {
 		// Proof size measured `1369`, estimated `4174`;
-		// fastest run 17_626_000 ps.
-		Weight::from_parts(19_008_000, 4174)
+		// fastest run 17_195_000 ps.
+		Weight::from_parts(18_697_000, 4174)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 	}
 }
@@ -175,52 +175,52 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's storage costs, for mocks and tests.
 impl WeightInfo for () {
 	fn register_identity() -> Weight {
-		Weight::from_parts(22_954_000, 4174)
+		Weight::from_parts(22_574_000, 4174)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_roles() -> Weight {
-		Weight::from_parts(26_219_000, 4174)
+		Weight::from_parts(26_429_000, 4174)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn add_claim() -> Weight {
-		Weight::from_parts(32_207_000, 4174)
+		Weight::from_parts(31_767_000, 4174)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn revoke_claim() -> Weight {
-		Weight::from_parts(32_148_000, 4174)
+		Weight::from_parts(31_708_000, 4174)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn suspend() -> Weight {
-		Weight::from_parts(25_928_000, 4174)
+		Weight::from_parts(25_628_000, 4174)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn reactivate() -> Weight {
-		Weight::from_parts(25_768_000, 4174)
+		Weight::from_parts(25_728_000, 4174)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn revoke() -> Weight {
-		Weight::from_parts(26_179_000, 4174)
+		Weight::from_parts(26_038_000, 4174)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn appoint_registrar() -> Weight {
-		Weight::from_parts(27_180_000, 4174)
+		Weight::from_parts(27_191_000, 4174)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn remove_registrar() -> Weight {
-		Weight::from_parts(22_924_000, 4174)
+		Weight::from_parts(22_814_000, 4174)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn check_identity() -> Weight {
-		Weight::from_parts(19_008_000, 4174)
+		Weight::from_parts(18_697_000, 4174)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 	}
 }

@@ -75,9 +75,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// `o` ranges over `[1, 16]`.
 	fn create_feed(o: u32, ) -> Weight {
 		// Proof size measured `16890`, estimated `17871`;
-		// fastest run 57_726_000 ps.
-		Weight::from_parts(52_183_676, 17871)
-			.saturating_add(Weight::from_parts(13_735_191, 0).saturating_mul(o.into()))
+		// fastest run 58_517_000 ps.
+		Weight::from_parts(53_348_055, 17871)
+			.saturating_add(Weight::from_parts(13_467_071, 0).saturating_mul(o.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(o.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -96,8 +96,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `KpiOracle::KeyOwners` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn add_operator() -> Weight {
 		// Proof size measured `2181`, estimated `4174`;
-		// fastest run 45_277_000 ps.
-		Weight::from_parts(50_965_000, 4174)
+		// fastest run 46_069_000 ps.
+		Weight::from_parts(50_725_000, 4174)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -109,8 +109,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn retire_operator() -> Weight {
 		// Proof size measured `1343`, estimated `4173`;
-		// fastest run 29_674_000 ps.
-		Weight::from_parts(34_090_000, 4173)
+		// fastest run 29_985_000 ps.
+		Weight::from_parts(33_941_000, 4173)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -126,8 +126,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `KpiOracle::KeyOwners` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn rotate_key() -> Weight {
 		// Proof size measured `2804`, estimated `4174`;
-		// fastest run 48_712_000 ps.
-		Weight::from_parts(53_489_000, 4174)
+		// fastest run 49_353_000 ps.
+		Weight::from_parts(53_890_000, 4174)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -151,8 +151,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `KpiOracle::Reports` (`max_values`: None, `max_size`: Some(304), added: 2779, mode: `MaxEncodedLen`)
 	fn submit_report() -> Weight {
 		// Proof size measured `3281`, estimated `4421`;
-		// fastest run 106_658_000 ps.
-		Weight::from_parts(112_186_000, 4421)
+		// fastest run 117_314_000 ps.
+		Weight::from_parts(132_897_000, 4421)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -180,8 +180,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `KpiOracle::Reports` (`max_values`: None, `max_size`: Some(304), added: 2779, mode: `MaxEncodedLen`)
 	fn submit_report_reaching_quorum() -> Weight {
 		// Proof size measured `19726`, estimated `17871`;
-		// fastest run 136_853_000 ps.
-		Weight::from_parts(147_278_000, 17871)
+		// fastest run 150_012_000 ps.
+		Weight::from_parts(169_051_000, 17871)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -193,8 +193,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn attest() -> Weight {
 		// Proof size measured `1775`, estimated `4421`;
-		// fastest run 31_887_000 ps.
-		Weight::from_parts(34_901_000, 4421)
+		// fastest run 32_668_000 ps.
+		Weight::from_parts(36_414_000, 4421)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -206,8 +206,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn dispute() -> Weight {
 		// Proof size measured `1807`, estimated `4421`;
-		// fastest run 33_079_000 ps.
-		Weight::from_parts(36_414_000, 4421)
+		// fastest run 33_870_000 ps.
+		Weight::from_parts(38_127_000, 4421)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -217,8 +217,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `KpiOracle::Kpis` (`max_values`: None, `max_size`: Some(956), added: 3431, mode: `MaxEncodedLen`)
 	fn resolve_dispute() -> Weight {
 		// Proof size measured `1881`, estimated `4421`;
-		// fastest run 25_638_000 ps.
-		Weight::from_parts(28_742_000, 4421)
+		// fastest run 26_019_000 ps.
+		Weight::from_parts(29_754_000, 4421)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -232,8 +232,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `KpiOracle::Rounds` (`max_values`: None, `max_size`: Some(793), added: 3268, mode: `MaxEncodedLen`)
 	fn settle() -> Weight {
 		// Proof size measured `1721`, estimated `4421`;
-		// fastest run 30_115_000 ps.
-		Weight::from_parts(33_390_000, 4421)
+		// fastest run 30_345_000 ps.
+		Weight::from_parts(34_080_000, 4421)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -253,10 +253,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// `f` ranges over `[0, 64]`.
 	fn process_due(d: u32, f: u32, ) -> Weight {
 		// Proof size measured `2227`, estimated `17871`;
-		// fastest run 530_607_000 ps.
-		Weight::from_parts(6_849_676, 17871)
-			.saturating_add(Weight::from_parts(13_395_866, 0).saturating_mul(d.into()))
-			.saturating_add(Weight::from_parts(8_587_912, 0).saturating_mul(f.into()))
+		// fastest run 540_742_000 ps.
+		Weight::from_parts(3_709_735, 17871)
+			.saturating_add(Weight::from_parts(13_519_790, 0).saturating_mul(d.into()))
+			.saturating_add(Weight::from_parts(8_795_700, 0).saturating_mul(f.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(f.into())))
@@ -271,8 +271,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's storage costs, for mocks and tests.
 impl WeightInfo for () {
 	fn create_feed(o: u32, ) -> Weight {
-		Weight::from_parts(52_183_676, 17871)
-			.saturating_add(Weight::from_parts(13_735_191, 0).saturating_mul(o.into()))
+		Weight::from_parts(53_348_055, 17871)
+			.saturating_add(Weight::from_parts(13_467_071, 0).saturating_mul(o.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(o.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
@@ -280,54 +280,54 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3184).saturating_mul(o.into()))
 	}
 	fn add_operator() -> Weight {
-		Weight::from_parts(50_965_000, 4174)
+		Weight::from_parts(50_725_000, 4174)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn retire_operator() -> Weight {
-		Weight::from_parts(34_090_000, 4173)
+		Weight::from_parts(33_941_000, 4173)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn rotate_key() -> Weight {
-		Weight::from_parts(53_489_000, 4174)
+		Weight::from_parts(53_890_000, 4174)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn submit_report() -> Weight {
-		Weight::from_parts(112_186_000, 4421)
+		Weight::from_parts(132_897_000, 4421)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn submit_report_reaching_quorum() -> Weight {
-		Weight::from_parts(147_278_000, 17871)
+		Weight::from_parts(169_051_000, 17871)
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn attest() -> Weight {
-		Weight::from_parts(34_901_000, 4421)
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
-	}
-	fn dispute() -> Weight {
 		Weight::from_parts(36_414_000, 4421)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
+	fn dispute() -> Weight {
+		Weight::from_parts(38_127_000, 4421)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
 	fn resolve_dispute() -> Weight {
-		Weight::from_parts(28_742_000, 4421)
+		Weight::from_parts(29_754_000, 4421)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn settle() -> Weight {
-		Weight::from_parts(33_390_000, 4421)
+		Weight::from_parts(34_080_000, 4421)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn process_due(d: u32, f: u32, ) -> Weight {
-		Weight::from_parts(6_849_676, 17871)
-			.saturating_add(Weight::from_parts(13_395_866, 0).saturating_mul(d.into()))
-			.saturating_add(Weight::from_parts(8_587_912, 0).saturating_mul(f.into()))
+		Weight::from_parts(3_709_735, 17871)
+			.saturating_add(Weight::from_parts(13_519_790, 0).saturating_mul(d.into()))
+			.saturating_add(Weight::from_parts(8_795_700, 0).saturating_mul(f.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(d.into())))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(f.into())))
