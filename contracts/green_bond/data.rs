@@ -278,8 +278,8 @@ pub trait BondStore<A>: Checkpoints<A> {
 	fn state(&self) -> Option<BondState<A>>;
 	/// Stores the scalar state.
 	fn set_state(&mut self, state: BondState<A>);
-	/// The terms (read only where needed: they are the largest item).
-	fn terms(&self) -> BondTerms<A>;
+	/// The terms (read only where needed: they are the largest item); `None` before `init`.
+	fn terms(&self) -> Option<BondTerms<A>>;
 	/// Stores the terms.
 	fn set_terms(&mut self, terms: BondTerms<A>);
 	/// Coupon period `index` of the schedule.
@@ -678,7 +678,7 @@ fn new_distribution<A: Encode, S: BondStore<A>>(
 		}
 		Payment::Coupon(index) => {
 			let period = period_of(store, index)?;
-			let terms = store.terms();
+			let terms = store.terms().ok_or(Error::NotInitialised)?;
 			let mut unknown = false;
 			let fixing =
 				kpi_link::coupon_rate(&terms.rate_bounds(), &terms.kpis, index, now, |f, p| {
@@ -848,7 +848,7 @@ pub fn subscribe<A: Clone + PartialEq + Encode, S: BondStore<A>, C: Compliance<A
 	if state.phase != Phase::Subscription {
 		return Err(Error::WrongPhase);
 	}
-	let terms = store.terms();
+	let terms = store.terms().ok_or(Error::NotInitialised)?;
 	if now < terms.subscription_start {
 		return Err(Error::SubscriptionNotOpen);
 	}
@@ -916,7 +916,7 @@ pub fn close_book<A: Clone + PartialEq + Encode, S: BondStore<A>, C: Compliance<
 	if state.phase != Phase::Subscription {
 		return Err(Error::WrongPhase);
 	}
-	let terms = store.terms();
+	let terms = store.terms().ok_or(Error::NotInitialised)?;
 	if now < terms.subscription_end {
 		return Err(Error::SubscriptionStillOpen);
 	}
@@ -1398,7 +1398,11 @@ pub fn exercise_call<A: Clone + PartialEq + Encode, S: BondStore<A>>(
 	if state.phase != Phase::Active {
 		return Err(Error::WrongPhase);
 	}
-	let option = store.terms().call_option(call_date).ok_or(Error::NoCallOnDate)?;
+	let option = store
+		.terms()
+		.ok_or(Error::NotInitialised)?
+		.call_option(call_date)
+		.ok_or(Error::NoCallOnDate)?;
 	let index = partition_point(store, state.periods, |p| p.accrual_end < call_date)?;
 	let period = period_of(store, index)?;
 	if period.accrual_end != call_date {
@@ -1620,7 +1624,7 @@ pub fn allocate_proceeds<A: Clone + PartialEq + Encode, S: BondStore<A>>(
 	ensure_issuer(&state, caller)?;
 	ensure_issued(&state)?;
 	check_document(&document)?;
-	check_entries(entries, &store.terms().use_of_proceeds)?;
+	check_entries(entries, &store.terms().ok_or(Error::NotInitialised)?.use_of_proceeds)?;
 	let mut total = state.allocated;
 	let mut updates = Vec::with_capacity(entries.len());
 	for &(category, amount) in entries {
@@ -1659,7 +1663,7 @@ pub fn report_impact<A: Clone + PartialEq + Encode, S: BondStore<A>>(
 	ensure_issuer(&state, caller)?;
 	ensure_issued(&state)?;
 	check_document(&document)?;
-	check_entries(entries, &store.terms().use_of_proceeds)?;
+	check_entries(entries, &store.terms().ok_or(Error::NotInitialised)?.use_of_proceeds)?;
 	let index = state.impact_reports;
 	state.impact_reports = index.add_c(1)?;
 	store.set_impact_report(
@@ -1837,9 +1841,9 @@ mod tests {
 			self.accesses.tick();
 			self.state = Some(state);
 		}
-		fn terms(&self) -> BondTerms<Acc> {
+		fn terms(&self) -> Option<BondTerms<Acc>> {
 			self.accesses.tick();
-			self.terms.clone().unwrap()
+			self.terms.clone()
 		}
 		fn set_terms(&mut self, terms: BondTerms<Acc>) {
 			self.terms = Some(terms);

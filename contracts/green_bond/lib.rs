@@ -762,7 +762,7 @@ pub mod green_bond {
 		/// The terms, as published.
 		#[ink(message)]
 		pub fn terms(&self) -> Option<BondTerms<AccountId>> {
-			self.store.state().map(|_| self.store.terms())
+			self.store.state().and_then(|_| self.store.terms())
 		}
 
 		/// The blake2-256 hash of the terms' hashing payload.
@@ -811,7 +811,7 @@ pub mod green_bond {
 			if period >= state.periods {
 				return Err(Error::UnknownPeriod);
 			}
-			let terms = self.store.terms();
+			let terms = self.store.terms().ok_or(Error::NotInitialised)?;
 			let now = self.env().block_timestamp();
 			let mut unknown = false;
 			let fixing =

@@ -133,15 +133,8 @@ impl BondStore<AccountId> for Store {
 	fn set_state(&mut self, state: BondState<AccountId>) {
 		self.state.set(&Leaf(state));
 	}
-	fn terms(&self) -> BondTerms<AccountId> {
-		match self.terms.get() {
-			Some(terms) => terms.0,
-			// The constructor stores the terms before the state and fails unless both are
-			// stored, and every rule loads the state (or fails with `NotInitialised`) before
-			// it asks for the terms: a deployed bond always has them. Were it ever otherwise,
-			// this traps and the call reverts, changing nothing.
-			None => panic!("green bond terms missing"),
-		}
+	fn terms(&self) -> Option<BondTerms<AccountId>> {
+		self.terms.get().map(|terms| terms.0)
 	}
 	fn set_terms(&mut self, terms: BondTerms<AccountId>) {
 		self.terms.set(&Leaf(terms));
