@@ -7,6 +7,7 @@
 //!   `$CARGO_TARGET_DIR/ink`).
 
 pub mod contract;
+pub mod kpi;
 pub mod node;
 
 use anyhow::{bail, Context, Result};

@@ -14,11 +14,15 @@
 // Times are small sums of milliseconds from the wall clock.
 #![allow(clippy::arithmetic_side_effects)]
 
-use anyhow::{bail, ensure, Context, Result};
-use citybond_e2e::{account_id, contract, find_events, node::Node, submit_ok, Client, Failure};
+use anyhow::{ensure, Context, Result};
+use citybond_e2e::{
+	account_id, contract,
+	kpi::{self, FeedRules},
+	node::Node,
+	Client, Failure,
+};
 use codec::{Decode, Encode};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use subxt::ext::scale_value::Value;
 use subxt_signer::{
 	sr25519::{dev, Keypair},
 	SecretUri,
@@ -150,53 +154,24 @@ async fn sleep_past(at: u64) -> Result<()> {
 }
 
 /// Bob creates a KPI feed of 30 s periods starting at `first_start`, with the three demo
-/// operators and a quorum of three; returns its id. (As in `kpi_oracle.rs`; nobody reports.)
+/// operators and a quorum of three; returns its id. Nobody reports it.
 async fn create_feed(client: &Client, first_start: u64) -> Result<u32> {
 	let mut operators = Vec::new();
 	for uri in ["//Bob//stash", "//Charlie//stash", "//Dave//stash"] {
 		let operator = account_id(&Keypair::from_uri(&uri.parse::<SecretUri>()?)?);
 		// Any well-formed ed25519 key: no report is signed in this test.
 		let key = ed25519_dalek::SigningKey::from_bytes(&[operator[0]; 32]).verifying_key();
-		operators.push(Value::unnamed_composite([
-			Value::from_bytes(operator),
-			Value::from_bytes(key.to_bytes()),
-		]));
+		operators.push((operator, key.to_bytes()));
 	}
-	let spec = Value::named_composite([
-		(
-			"metadata",
-			Value::named_composite([
-				("description", Value::from_bytes(b"Rotterdam town hall: solar yield")),
-				("entity_id", Value::from_bytes(b"urn:ngsi-ld:Building:rotterdam-town-hall")),
-				("attribute", Value::from_bytes(b"solarYield")),
-				("unit", Value::from_bytes(b"KWH")),
-				("decimals", Value::u128(3)),
-			]),
-		),
-		(
-			"params",
-			Value::named_composite([
-				(
-					"schedule",
-					Value::named_composite([
-						("first_start", Value::u128(first_start.into())),
-						("length", Value::u128(PERIOD_MS.into())),
-					]),
-				),
-				("quorum", Value::u128(3)),
-				("max_report_age", Value::u128(5_000)),
-				("min_value", Value::i128(0)),
-				("max_value", Value::i128(10_000_000_000)),
-				("outlier_tolerance", Value::u128(50_000)),
-				("challenge_window", Value::u128(5_000)),
-			]),
-		),
-		("operators", Value::unnamed_composite(operators)),
-	]);
-	let events = submit_ok(client, &dev::bob(), "KpiOracle", "create_feed", vec![spec]).await?;
-	let created = find_events(&events, "KpiOracle", "FeedCreated")?;
-	let [created] = created.as_slice() else { bail!("expected one FeedCreated event") };
-	Ok(u32::decode(&mut &created.fields[..])?)
+	let rules = FeedRules {
+		attribute: "solarYield",
+		first_start,
+		length: PERIOD_MS,
+		quorum: 3,
+		max_report_age: 5_000,
+		challenge_window: 5_000,
+	};
+	kpi::create_feed(client, &rules, &operators).await
 }
 
 /// Calls `message(args)` on `contract` as `signer` and fails on any error.

@@ -11,8 +11,10 @@
 
 use anyhow::{bail, ensure, Context, Result};
 use citybond_e2e::{
-	account_id, contract, council_motion, find_events, node::Node, submit, submit_ok, Client,
-	Failure,
+	account_id, contract, council_motion, find_events,
+	kpi::{self, FeedRules},
+	node::Node,
+	submit, submit_ok, Client, Failure,
 };
 use codec::{Decode, Encode};
 use ed25519_dalek::{Signer, SigningKey};
@@ -146,58 +148,23 @@ impl Schedule {
 }
 
 /// Bob, the city, creates a feed with the three oracle operators; returns its id.
-#[allow(clippy::too_many_arguments)]
 async fn create_feed(
 	client: &Client,
 	attribute: &str,
 	schedule: Schedule,
-	quorum: u32,
-	max_report_age: u64,
-	challenge_window: u64,
+	(quorum, max_report_age, challenge_window): (u32, u64, u64),
 	operators: &[Operator],
 ) -> Result<u32> {
-	let operators = operators.iter().map(|op| {
-		Value::unnamed_composite([
-			Value::from_bytes(account_id(&op.account)),
-			Value::from_bytes(op.public()),
-		])
-	});
-	let spec = Value::named_composite([
-		(
-			"metadata",
-			Value::named_composite([
-				("description", Value::from_bytes(format!("Rotterdam town hall: {attribute}"))),
-				("entity_id", Value::from_bytes(b"urn:ngsi-ld:Building:rotterdam-town-hall")),
-				("attribute", Value::from_bytes(attribute)),
-				("unit", Value::from_bytes(b"KWH")),
-				("decimals", Value::u128(3)),
-			]),
-		),
-		(
-			"params",
-			Value::named_composite([
-				(
-					"schedule",
-					Value::named_composite([
-						("first_start", Value::u128(schedule.first_start.into())),
-						("length", Value::u128(schedule.length.into())),
-					]),
-				),
-				("quorum", Value::u128(quorum.into())),
-				("max_report_age", Value::u128(max_report_age.into())),
-				("min_value", Value::i128(0)),
-				("max_value", Value::i128(10_000_000_000)),
-				// 5% (parts per million).
-				("outlier_tolerance", Value::u128(50_000)),
-				("challenge_window", Value::u128(challenge_window.into())),
-			]),
-		),
-		("operators", Value::unnamed_composite(operators)),
-	]);
-	let events = submit_ok(client, &dev::bob(), "KpiOracle", "create_feed", vec![spec]).await?;
-	let created = find_events(&events, "KpiOracle", "FeedCreated")?;
-	let [created] = created.as_slice() else { bail!("expected one FeedCreated event") };
-	Ok(u32::decode(&mut &created.fields[..])?)
+	let rules = FeedRules {
+		attribute,
+		first_start: schedule.first_start,
+		length: schedule.length,
+		quorum,
+		max_report_age,
+		challenge_window,
+	};
+	let keys: Vec<_> = operators.iter().map(|op| (account_id(&op.account), op.public())).collect();
+	kpi::create_feed(client, &rules, &keys).await
 }
 
 fn report_args(report: &Report, key: [u8; 32], signature: [u8; 64]) -> Vec<Value> {
@@ -289,12 +256,12 @@ async fn signed_reports_become_final_missing_periods_are_marked_and_governance_r
 	// Energy saved: all three operators must report; 12 s periods; 30 s challenge window.
 	let energy_schedule = Schedule { first_start: now_ms()? + 15_000, length: 12_000 };
 	let energy =
-		create_feed(&client, "energySaved", energy_schedule, 3, 120_000, 30_000, &operators)
+		create_feed(&client, "energySaved", energy_schedule, (3, 120_000, 30_000), &operators)
 			.await?;
 	// Water losses: two of three; a period is Missing 40 s after its end without a quorum.
 	let water_schedule = Schedule { first_start: now_ms()? + 15_000, length: 12_000 };
 	let water =
-		create_feed(&client, "waterLoss", water_schedule, 2, 40_000, 30_000, &operators).await?;
+		create_feed(&client, "waterLoss", water_schedule, (2, 40_000, 30_000), &operators).await?;
 
 	// The message the chain verifies is exactly what the operators sign.
 	let sample = reading(energy, 0, energy_schedule, 1, 1);
