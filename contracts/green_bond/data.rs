@@ -1681,14 +1681,7 @@ pub fn report_impact<A: Clone + PartialEq + Encode, S: BondStore<A>>(
 #[allow(clippy::arithmetic_side_effects)]
 mod tests {
 	use super::*;
-	use crate::{
-		calendar::BusinessDayConvention,
-		checkpoint::{Holding, Segment},
-		daycount::DayCount,
-		kpi_link::{Direction, KpiLink, KpiTarget},
-		schedule::Frequency,
-		terms::{CallOption, DocumentHashes, InvestorCap, ResidentPriority},
-	};
+	use crate::checkpoint::{Holding, Segment};
 	use std::cell::Cell;
 	use std::collections::{BTreeMap, BTreeSet};
 
@@ -1703,15 +1696,7 @@ mod tests {
 	const EVE: Acc = 14; // never passes compliance
 	const ALICE_NEW: Acc = 20; // Alice's replacement wallet
 
-	const DENOM: Balance = 1_000;
-	const T0: Timestamp = 1_750_000_000_000; // issue date
-	const P: u64 = 1_000_000; // coupon period (compressed time)
-	const R: u64 = 10_000; // record date offset
-	const GRACE: u64 = 20_000;
-	const CLAIM_PERIOD: u64 = 300_000;
-	const SUB_START: Timestamp = T0 - 500_000;
-	const SUB_END: Timestamp = T0 - 100_000;
-	const KPI_FEED: FeedId = 7;
+	use crate::fixture::{CLAIM_PERIOD, DENOM, GRACE, KPI_FEED, P, R, SUB_END, SUB_START, T0};
 	/// Base coupon 4 % on 1 000, half a year: 20 per unit; 25 after a missed KPI.
 	const COUPON: Balance = 20;
 	const STEPPED_COUPON: Balance = 25;
@@ -1724,48 +1709,7 @@ mod tests {
 	}
 
 	fn terms() -> BondTerms<Acc> {
-		BondTerms {
-			isin: *b"XS2407019798",
-			cfi: *b"DNFTFR",
-			issuer: ISSUER,
-			currency: CURRENCY,
-			denomination: DENOM,
-			issue_size: 100 * DENOM,
-			minimum_raise: 20 * DENOM,
-			minimum_subscription: DENOM,
-			subscription_start: SUB_START,
-			subscription_end: SUB_END,
-			issue_date: T0,
-			maturity_date: T0 + 4 * P,
-			coupon_frequency: Frequency::EveryMillis { period_ms: P, periods_per_year: 2 },
-			day_count_fraction: DayCount::Thirty360,
-			business_day_convention: BusinessDayConvention::Unadjusted,
-			record_date_offset_ms: R,
-			coupon_rate_bps: 400,
-			coupon_floor_bps: 300,
-			coupon_cap_bps: 600,
-			kpis: vec![KpiLink {
-				feed: KPI_FEED,
-				direction: Direction::AtOrAbove,
-				step_bps: 100,
-				targets: vec![KpiTarget {
-					observation_period: 0,
-					feed_period: 0,
-					target: 100,
-					observation_date: T0 + P,
-				}],
-			}],
-			use_of_proceeds: vec![UseOfProceeds::EnergyEfficiency, UseOfProceeds::GreenBuildings],
-			documents: DocumentHashes { framework: [7; 32], second_party_opinion: None },
-			call_schedule: vec![CallOption { date: T0 + 2 * P, premium_bps: 200 }],
-			grace_period_ms: GRACE,
-			claim_period_ms: CLAIM_PERIOD,
-			investor_caps: vec![InvestorCap {
-				category: InvestorCategory::Retail,
-				max_amount: 30 * DENOM,
-			}],
-			resident_priority: Some(ResidentPriority { jurisdiction: *b"DE", tranche: 10 * DENOM }),
-		}
+		crate::fixture::terms(ISSUER, CURRENCY, *b"DE")
 	}
 
 	/// Counts every storage access, to show a claim's cost does not depend on the holders.

@@ -47,6 +47,8 @@ pub mod checkpoint;
 pub mod data;
 pub mod daycount;
 pub mod error;
+#[cfg(test)]
+mod fixture;
 pub mod kpi_link;
 mod math;
 pub mod payout;
@@ -1026,11 +1028,8 @@ pub mod green_bond {
 		//! before moving any; the cash leg runs on a real node (`tests/tests/green_bond.rs`).
 		use super::*;
 		use crate::{
-			calendar::BusinessDayConvention,
-			daycount::DayCount,
-			kpi_link::{Direction, KpiLink, KpiTarget, TargetStatus},
-			schedule::Frequency,
-			terms::{CallOption, DocumentHashes, InvestorCap, ResidentPriority},
+			fixture::{DENOM, KPI_FEED, P, SUB_END, SUB_START, T0},
+			kpi_link::TargetStatus,
 		};
 		use citybond_env::{CityBondEnvironment, FeedView};
 		use ink::{
@@ -1041,13 +1040,6 @@ pub mod green_bond {
 
 		type Env = CityBondEnvironment;
 
-		const DENOM: Balance = 1_000;
-		const T0: Timestamp = 1_750_000_000_000; // issue date
-		const P: u64 = 1_000_000; // coupon period (compressed time)
-		const R: u64 = 10_000; // record date offset
-		const SUB_START: Timestamp = T0 - 500_000;
-		const SUB_END: Timestamp = T0 - 100_000;
-		const KPI_FEED: u32 = 7;
 		const VALID_UNTIL: u64 = T0 + 100 * P;
 
 		/// One identity, as the registry would answer for it.
@@ -1167,49 +1159,8 @@ pub mod green_bond {
 		fn terms() -> BondTerms<AccountId> {
 			let a = accounts();
 			BondTerms {
-				isin: *b"XS2407019798",
-				cfi: *b"DNFTFR",
-				issuer: a.bob,
-				currency: a.frank,
-				denomination: DENOM,
-				issue_size: 100 * DENOM,
-				minimum_raise: 20 * DENOM,
-				minimum_subscription: DENOM,
-				subscription_start: SUB_START,
-				subscription_end: SUB_END,
-				issue_date: T0,
-				maturity_date: T0 + 4 * P,
-				coupon_frequency: Frequency::EveryMillis { period_ms: P, periods_per_year: 2 },
-				day_count_fraction: DayCount::Thirty360,
-				business_day_convention: BusinessDayConvention::Unadjusted,
-				record_date_offset_ms: R,
-				coupon_rate_bps: 400,
-				coupon_floor_bps: 300,
-				coupon_cap_bps: 600,
-				kpis: vec![KpiLink {
-					feed: KPI_FEED,
-					direction: Direction::AtOrAbove,
-					step_bps: 100,
-					targets: vec![KpiTarget {
-						observation_period: 0,
-						feed_period: 0,
-						target: 100,
-						observation_date: T0 + P,
-					}],
-				}],
 				use_of_proceeds: vec![UseOfProceeds::EnergyEfficiency],
-				documents: DocumentHashes { framework: [7; 32], second_party_opinion: None },
-				call_schedule: vec![CallOption { date: T0 + 2 * P, premium_bps: 200 }],
-				grace_period_ms: 20_000,
-				claim_period_ms: 300_000,
-				investor_caps: vec![InvestorCap {
-					category: InvestorCategory::Retail,
-					max_amount: 30 * DENOM,
-				}],
-				resident_priority: Some(ResidentPriority {
-					jurisdiction: *b"NL",
-					tranche: 10 * DENOM,
-				}),
+				..crate::fixture::terms(a.bob, a.frank, *b"NL")
 			}
 		}
 

@@ -1,4 +1,5 @@
-//! Benchmarks of the validator set: each call on a set of `MaxValidators - 1` validators.
+//! Benchmarks of the validator set: adding to a set one short of `MaxValidators`, removing from a
+//! full one.
 
 use super::*;
 use frame_benchmarking::v2::*;
