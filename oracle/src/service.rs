@@ -1,0 +1,591 @@
+//! The oracle's work: for each closed period of each feed it serves, read the source data,
+//! apply the data-quality rules, compute the KPI, sign, record, submit, and report what it did.
+//!
+//! Every period goes through the store's state machine (`migrations/0001_reports.sql`) before
+//! anything is sent, so a restart resumes where the last run stopped: a period with a row is
+//! never evaluated or signed again; a `pending` or `submitted` one is first looked up on chain
+//! and only resent (the same signed bytes) if it is not there.
+
+use crate::{
+	chain::{Chain, FeedInfo, FeedParams, SubmitError},
+	config::FeedConfig,
+	kpi::{self, Reading, Refusal, Rules},
+	ngsi::{self, NgsiError, Representation, SourceDocument},
+	provenance,
+	report::{OperatorKey, ReportPayload, SignedReport},
+	store::{Decision, Outcome, State, Store, StoreError},
+};
+use chrono::{DateTime, Duration, Utc};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use subxt_signer::sr25519::Keypair;
+
+/// A report is not sent when its deadline is closer than this (ms): it would arrive stale.
+pub const DEADLINE_MARGIN_MS: u64 = 2_000;
+
+/// What the oracle computed for a period, ready to sign.
+#[derive(Clone, Debug)]
+pub struct Evaluation {
+	/// The payload.
+	pub payload: ReportPayload,
+	/// The KPI before rounding to the feed's decimals.
+	pub kpi: Decimal,
+	/// The readings used, per attribute.
+	pub readings: Vec<(String, Vec<Reading>)>,
+	/// The devices, sorted.
+	pub devices: Vec<String>,
+	/// The broker's responses.
+	pub documents: Vec<SourceDocument>,
+}
+
+/// Why a period was not evaluated.
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+	/// The data broke a rule: refuse to sign.
+	#[error("refused to sign: {refusal}")]
+	Refused {
+		/// Why.
+		refusal: Refusal,
+		/// What the broker answered.
+		documents: Vec<SourceDocument>,
+	},
+	/// The broker could not be read.
+	#[error(transparent)]
+	Broker(#[from] NgsiError),
+	/// The configuration does not fit the feed or the source.
+	#[error("{0}")]
+	Config(String),
+}
+
+fn ms_to_time(ms: u64) -> Result<DateTime<Utc>, EvalError> {
+	i64::try_from(ms)
+		.ok()
+		.and_then(DateTime::from_timestamp_millis)
+		.ok_or_else(|| EvalError::Config(format!("time {ms} ms is out of range")))
+}
+
+/// The attributes a feed reads: its attribute, and the baseline attribute if any.
+pub fn attributes(feed: &FeedConfig) -> Vec<String> {
+	let mut attributes = vec![feed.attribute.clone()];
+	if let Ok(Some(kpi::Baseline::Attribute(baseline))) = feed.formula.baseline() {
+		attributes.push(baseline.to_string());
+	}
+	attributes
+}
+
+/// Checks that the feed's entity exists at the broker and has its attributes.
+pub async fn check_source(feed: &FeedConfig, client: &ngsi::Client) -> Result<(), EvalError> {
+	let attributes = attributes(feed);
+	let names: Vec<&str> = attributes.iter().map(String::as_str).collect();
+	let response = client.entity(&feed.entity, &names, Representation::Normalized).await?;
+	for name in &names {
+		if !response.entity.attributes.contains_key(*name) {
+			return Err(EvalError::Config(format!(
+				"entity {} has no attribute {name:?} at {}",
+				feed.entity, response.document.url
+			)));
+		}
+	}
+	Ok(())
+}
+
+/// Checks the configuration against the feed's on-chain metadata: the KPI's unit.
+pub fn check_feed(feed: &FeedConfig, info: &FeedInfo) -> Result<(), EvalError> {
+	let unit = String::from_utf8_lossy(&info.metadata.unit);
+	if unit != feed.kpi_unit() {
+		return Err(EvalError::Config(format!(
+			"feed {}: the chain declares unit {unit}, the configuration computes {}",
+			feed.id,
+			feed.kpi_unit()
+		)));
+	}
+	Ok(())
+}
+
+/// Reads and checks the source data of `period` and computes its report.
+pub async fn evaluate(
+	feed: &FeedConfig,
+	params: &FeedParams,
+	decimals: u8,
+	client: &ngsi::Client,
+	period: u32,
+	now: DateTime<Utc>,
+	max_skew: Duration,
+) -> Result<Evaluation, EvalError> {
+	let out_of_range = || EvalError::Config(format!("period {period} is out of range"));
+	let window_start = params.schedule.start(period).ok_or_else(out_of_range)?;
+	let window_end = params.schedule.end(period).ok_or_else(out_of_range)?;
+	let (start, end) = (ms_to_time(window_start)?, ms_to_time(window_end)?);
+	let attributes = attributes(feed);
+	let names: Vec<&str> = attributes.iter().map(String::as_str).collect();
+
+	let response =
+		client.temporal(&feed.entity, &names, start, end, feed.representation).await?;
+	let mut documents = vec![response.document.clone()];
+	let refuse = |refusal: Refusal, documents: &[SourceDocument]| EvalError::Refused {
+		refusal,
+		documents: documents.to_vec(),
+	};
+	if let Some(broker_time) = response.broker_time {
+		let skew = broker_time.signed_duration_since(now).abs();
+		if skew > max_skew {
+			let refusal = Refusal::ClockSkew {
+				skew_ms: skew.num_milliseconds(),
+				max_skew_ms: max_skew.num_milliseconds(),
+			};
+			return Err(refuse(refusal, &documents));
+		}
+	}
+	let mut entity = response.entity;
+	if feed.representation == Representation::KeyValues {
+		// The simplified history has values and times only: unit, device and flags come from
+		// the entity's normalized current state.
+		let current = client.entity(&feed.entity, &names, Representation::Normalized).await?;
+		documents.push(current.document.clone());
+		for name in &names {
+			let Some(state) = current.entity.attributes.get(*name).and_then(|all| all.first())
+			else {
+				continue;
+			};
+			for instance in entity.attributes.get_mut(*name).into_iter().flatten() {
+				instance.unit = state.unit.clone();
+				instance.observed_by = state.observed_by.clone();
+				instance.flags = state.flags.clone();
+			}
+		}
+	}
+
+	let mut readings = Vec::new();
+	for name in &names {
+		let instances = entity.attributes.remove(*name).unwrap_or_default();
+		let rules = Rules {
+			start,
+			end,
+			max_gap: Duration::milliseconds(feed.max_gap_ms),
+			now,
+			max_skew,
+			unit: &feed.unit,
+			cumulative: feed.formula.is_cumulative(),
+		};
+		let checked = kpi::check(&instances, &rules).map_err(|refusal| refuse(refusal, &documents))?;
+		readings.push((name.to_string(), checked));
+	}
+	let values = |index: usize| -> Vec<Decimal> {
+		readings.get(index).map(|(_, series)| series.iter().map(|r| r.value).collect()).unwrap_or_default()
+	};
+	let primary = values(0);
+	let baseline = (readings.len() > 1).then(|| values(1));
+	let kpi =
+		feed.formula.compute(&primary, baseline.as_deref()).map_err(|r| refuse(r, &documents))?;
+	let value = kpi::to_fixed(kpi, decimals).map_err(|r| refuse(r, &documents))?;
+	if !(params.min_value..=params.max_value).contains(&value) {
+		let refusal = Refusal::OutOfBounds { value, min: params.min_value, max: params.max_value };
+		return Err(refuse(refusal, &documents));
+	}
+
+	let series = readings
+		.iter()
+		.map(|(attribute, readings)| provenance::Series { attribute, readings })
+		.collect();
+	let source = provenance::Source {
+		feed: feed.id,
+		period,
+		window_start,
+		window_end,
+		entity: &feed.entity,
+		series,
+	};
+	let payload_hash = provenance::payload_hash(&source);
+	let devices = provenance::devices(readings.iter().flat_map(|(_, series)| series));
+	let devices_hash = provenance::devices_hash(&devices);
+	Ok(Evaluation {
+		payload: ReportPayload {
+			feed: feed.id,
+			period,
+			value,
+			window_start,
+			window_end,
+			payload_hash,
+			devices_hash,
+		},
+		kpi,
+		readings,
+		devices,
+		documents,
+	})
+}
+
+/// What the oracle did, printed as one JSON line on stdout per event.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+	/// A report was signed (dry run: not submitted).
+	Signed {
+		/// The decimal KPI.
+		kpi: String,
+		/// The signed report.
+		report: SignedReport,
+	},
+	/// A report is in a finalized block.
+	Included {
+		/// The feed.
+		feed: u32,
+		/// The period.
+		period: u32,
+		/// The value.
+		value: String,
+		/// The extrinsic hash, when this run sent it.
+		tx_hash: Option<String>,
+		/// The block.
+		block_hash: Option<String>,
+		/// Whether it was found on chain rather than sent by this run.
+		recovered: bool,
+	},
+	/// The data failed a quality rule; nothing was signed.
+	Refused {
+		/// The feed.
+		feed: u32,
+		/// The period.
+		period: u32,
+		/// A short code.
+		code: String,
+		/// Why.
+		reason: String,
+	},
+	/// The chain rejected the report.
+	Rejected {
+		/// The feed.
+		feed: u32,
+		/// The period.
+		period: u32,
+		/// The pallet error.
+		error: String,
+		/// What it means.
+		meaning: String,
+	},
+	/// Sending failed for now; retried on the next round.
+	Deferred {
+		/// The feed.
+		feed: u32,
+		/// The period.
+		period: u32,
+		/// Why.
+		reason: String,
+	},
+}
+
+/// Prints an event on stdout.
+pub fn emit(event: &Event) {
+	if let Ok(line) = serde_json::to_string(event) {
+		println!("{line}");
+	}
+}
+
+/// Why a run failed.
+#[derive(Debug, thiserror::Error)]
+pub enum OracleError {
+	/// The store failed.
+	#[error(transparent)]
+	Store(#[from] StoreError),
+	/// The chain could not be read.
+	#[error(transparent)]
+	Chain(#[from] crate::chain::ChainError),
+	/// The broker could not be read.
+	#[error(transparent)]
+	Broker(#[from] NgsiError),
+	/// The configuration does not fit.
+	#[error("{0}")]
+	Config(String),
+}
+
+/// A feed the oracle serves: its configuration, its on-chain rules and the broker client.
+#[derive(Clone, Debug)]
+pub struct Target {
+	/// The configuration.
+	pub config: FeedConfig,
+	/// The on-chain feed.
+	pub info: FeedInfo,
+	/// The broker.
+	pub client: ngsi::Client,
+}
+
+/// The periods of `params` that are closed (`settle_ms` ago) and whose deadline is not within
+/// [`DEADLINE_MARGIN_MS`] of `now`, oldest first.
+pub fn open_periods(params: &FeedParams, now_ms: u64, settle_ms: u64) -> Vec<u32> {
+	let schedule = params.schedule;
+	if now_ms < schedule.first_start {
+		return Vec::new();
+	}
+	let mut periods = Vec::new();
+	let mut period = schedule.current(now_ms);
+	for _ in 0..10_000 {
+		let (Some(end), Some(deadline)) = (schedule.end(period), params.deadline(period)) else {
+			break;
+		};
+		if deadline <= now_ms.saturating_add(DEADLINE_MARGIN_MS) {
+			break;
+		}
+		if end.saturating_add(settle_ms) <= now_ms {
+			periods.push(period);
+		}
+		let Some(previous) = period.checked_sub(1) else { break };
+		period = previous;
+	}
+	periods.reverse();
+	periods
+}
+
+/// The running oracle.
+pub struct Oracle {
+	/// The chain.
+	pub chain: Chain,
+	/// The operator's report key.
+	pub key: OperatorKey,
+	/// The submitting account.
+	pub signer: Keypair,
+	/// The operator account whose reports are looked up on chain.
+	pub operator: [u8; 32],
+	/// The store.
+	pub store: Store,
+	/// The feeds.
+	pub targets: Vec<Target>,
+	/// How long after a period's end to read it, ms.
+	pub settle_ms: u64,
+	/// Tolerated clock skew.
+	pub max_skew: Duration,
+	/// Submission attempts per round.
+	pub attempts: u32,
+	/// Only this period, if given.
+	pub only_period: Option<u32>,
+}
+
+/// What a round did.
+#[derive(Default, Debug, Clone)]
+pub struct Summary {
+	/// Events emitted.
+	pub events: Vec<Event>,
+}
+
+impl Summary {
+	/// Whether any period was refused.
+	pub fn refused(&self) -> bool {
+		self.events.iter().any(|event| matches!(event, Event::Refused { .. }))
+	}
+
+	/// Whether the chain rejected any report.
+	pub fn rejected(&self) -> bool {
+		self.events.iter().any(|event| matches!(event, Event::Rejected { .. }))
+	}
+}
+
+impl Oracle {
+	fn key_hex(&self) -> String {
+		self.key.public_hex()
+	}
+
+	/// Resumes `pending` and `submitted` periods left by an earlier run.
+	pub async fn recover(&self) -> Result<Summary, OracleError> {
+		let mut summary = Summary::default();
+		let unfinished =
+			self.store.in_states(&self.key_hex(), &[State::Pending, State::Submitted]).await?;
+		for record in unfinished {
+			let Some(target) = self.targets.iter().find(|t| t.config.id == record.feed) else {
+				continue;
+			};
+			tracing::info!(feed = record.feed, period = record.period, state = ?record.state, "resuming");
+			let event = self.send(target, record.period, record.signed_report).await?;
+			summary.events.push(event);
+		}
+		Ok(summary)
+	}
+
+	/// One round: every open period of every feed that has no row yet is evaluated, recorded
+	/// and submitted; `pending` rows are sent again.
+	pub async fn round(&self, now: DateTime<Utc>) -> Result<Summary, OracleError> {
+		let mut summary = Summary::default();
+		let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
+		for target in &self.targets {
+			let periods = open_periods(&target.info.params, now_ms, self.settle_ms);
+			for period in periods.into_iter().filter(|p| self.only_period.is_none_or(|only| *p == only)) {
+				if let Some(event) = self.period(target, period, now).await? {
+					emit(&event);
+					summary.events.push(event);
+				}
+			}
+		}
+		Ok(summary)
+	}
+
+	async fn period(
+		&self,
+		target: &Target,
+		period: u32,
+		now: DateTime<Utc>,
+	) -> Result<Option<Event>, OracleError> {
+		let feed = target.config.id;
+		let key = self.key_hex();
+		if let Some(record) = self.store.get(feed, period, &key).await? {
+			return match record.state {
+				State::Pending | State::Submitted => {
+					Ok(Some(self.send(target, period, record.signed_report).await?))
+				}
+				_ => Ok(None),
+			};
+		}
+		let params = &target.info.params;
+		let decimals = target.info.metadata.decimals;
+		let window = (
+			params.schedule.start(period).unwrap_or_default(),
+			params.schedule.end(period).unwrap_or_default(),
+		);
+		match evaluate(&target.config, params, decimals, &target.client, period, now, self.max_skew)
+			.await
+		{
+			Ok(evaluation) => {
+				let report = self.key.sign(&evaluation.payload, &self.chain.genesis());
+				let kpi = evaluation.kpi.normalize().to_string();
+				let decision =
+					Decision::Signed { kpi: &kpi, report: &report, readings: &evaluation.readings };
+				tracing::info!(feed, period, %kpi, value = %report.value, devices = ?evaluation.devices, "signed");
+				self.store.record(feed, period, &key, window, decision, &evaluation.documents).await?;
+				Ok(Some(self.send(target, period, Some(report)).await?))
+			}
+			Err(EvalError::Refused { refusal, documents }) => {
+				let reason = refusal.to_string();
+				tracing::warn!(feed, period, code = refusal.code(), %reason, "refused to sign");
+				let decision = Decision::Refused { code: refusal.code(), reason: &reason };
+				self.store.record(feed, period, &key, window, decision, &documents).await?;
+				Ok(Some(Event::Refused { feed, period, code: refusal.code().into(), reason }))
+			}
+			Err(EvalError::Broker(error)) => Err(error.into()),
+			Err(EvalError::Config(error)) => Err(OracleError::Config(error)),
+		}
+	}
+
+	async fn on_chain(&self, feed: u32, period: u32) -> bool {
+		match self.chain.report_on_chain(feed, period, self.operator).await {
+			Ok(found) => found.is_some(),
+			Err(error) => {
+				tracing::warn!(feed, period, %error, "could not look the report up on chain");
+				false
+			}
+		}
+	}
+
+	async fn found(&self, feed: u32, period: u32, value: String) -> Result<Event, OracleError> {
+		let key = self.key_hex();
+		self.store.transition(feed, period, &key, State::Included, Outcome::default()).await?;
+		tracing::info!(feed, period, "already on chain");
+		Ok(Event::Included { feed, period, value, tx_hash: None, block_hash: None, recovered: true })
+	}
+
+	/// Sends a recorded report, unless it is on chain already; retries transient failures with
+	/// backoff.
+	async fn send(
+		&self,
+		target: &Target,
+		period: u32,
+		report: Option<SignedReport>,
+	) -> Result<Event, OracleError> {
+		let feed = target.config.id;
+		let key = self.key_hex();
+		let Some(report) = report else {
+			return Err(OracleError::Config(format!("feed {feed} period {period}: no report stored")));
+		};
+		let value = report.value.clone();
+		if self.on_chain(feed, period).await {
+			return self.found(feed, period, value).await;
+		}
+		let now_ms = u64::try_from(Utc::now().timestamp_millis()).unwrap_or(0);
+		let deadline = target.info.params.deadline(period).unwrap_or(0);
+		if deadline <= now_ms {
+			let reason = "the period's deadline passed before the report got in";
+			let outcome = Outcome { code: Some("deadline_passed"), reason: Some(reason), ..Default::default() };
+			self.store.transition(feed, period, &key, State::Failed, outcome).await?;
+			tracing::error!(feed, period, reason);
+			return Ok(Event::Rejected {
+				feed,
+				period,
+				error: "deadline_passed".into(),
+				meaning: reason.into(),
+			});
+		}
+		let mut backoff = std::time::Duration::from_millis(500);
+		let mut last_error = String::new();
+		for attempt in 1..=self.attempts.max(1) {
+			self.store.transition(feed, period, &key, State::Submitted, Outcome::default()).await?;
+			match self.chain.submit(&self.signer, &report).await {
+				Ok(included) => {
+					let outcome = Outcome {
+						tx_hash: Some(&included.tx_hash),
+						block_hash: Some(&included.block_hash),
+						..Default::default()
+					};
+					self.store.transition(feed, period, &key, State::Included, outcome).await?;
+					tracing::info!(feed, period, value = %value, block = %included.block_hash, "included");
+					return Ok(Event::Included {
+						feed,
+						period,
+						value,
+						tx_hash: Some(included.tx_hash),
+						block_hash: Some(included.block_hash),
+						recovered: false,
+					});
+				}
+				Err(SubmitError::Rejected { error, meaning }) => {
+					if error.ends_with("DuplicateReport") && self.on_chain(feed, period).await {
+						return self.found(feed, period, value).await;
+					}
+					let outcome =
+						Outcome { code: Some(&error), reason: Some(meaning), ..Default::default() };
+					self.store.transition(feed, period, &key, State::Failed, outcome).await?;
+					tracing::error!(feed, period, %error, meaning, "rejected by the chain");
+					return Ok(Event::Rejected { feed, period, error, meaning: meaning.into() });
+				}
+				Err(SubmitError::Malformed(error)) => {
+					let outcome =
+						Outcome { code: Some("malformed"), reason: Some(&error), ..Default::default() };
+					self.store.transition(feed, period, &key, State::Failed, outcome).await?;
+					return Ok(Event::Rejected { feed, period, error, meaning: "malformed report".into() });
+				}
+				Err(SubmitError::Transient(error)) => {
+					tracing::warn!(feed, period, attempt, %error, "submission failed; retrying");
+					last_error = error;
+					tokio::time::sleep(backoff).await;
+					backoff = backoff.saturating_mul(2).min(std::time::Duration::from_secs(8));
+					if self.on_chain(feed, period).await {
+						return self.found(feed, period, value).await;
+					}
+				}
+			}
+		}
+		let outcome = Outcome { reason: Some(&last_error), ..Default::default() };
+		self.store.transition(feed, period, &key, State::Pending, outcome).await?;
+		Ok(Event::Deferred { feed, period, reason: last_error })
+	}
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+	use super::*;
+	use crate::chain::Schedule;
+
+	#[test]
+	fn open_periods_are_closed_and_not_stale() {
+		let params = FeedParams {
+			schedule: Schedule { first_start: 10_000, length: 1_000 },
+			quorum: 1,
+			max_report_age: 5_000,
+			min_value: 0,
+			max_value: 1,
+			outlier_tolerance: 0,
+			challenge_window: 1,
+		};
+		assert!(open_periods(&params, 9_000, 0).is_empty());
+		// At 20 500: period 10 is running; 9 ended at 20 000; deadlines are end + 5 000, and
+		// periods whose deadline is within 2 000 ms (<= 22 500) are left: 7 ends at 18 000 (dl 23 000).
+		assert_eq!(open_periods(&params, 20_500, 0), vec![7, 8, 9]);
+		assert_eq!(open_periods(&params, 20_500, 600), vec![7, 8]);
+	}
+}

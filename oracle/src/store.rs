@@ -1,0 +1,421 @@
+//! The oracle's SQL store (SQLite by default): one row per period and operator key with its
+//! state machine (see `migrations/0001_reports.sql`), the readings used and the broker's raw
+//! responses; and the audit export.
+
+use crate::{kpi::Reading, ngsi::SourceDocument, report::SignedReport};
+use chrono::Utc;
+use serde::Serialize;
+use sqlx::{
+	sqlite::{SqliteConnectOptions, SqlitePoolOptions},
+	Row, SqlitePool,
+};
+use std::str::FromStr;
+
+/// Where a period stands.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+	/// The data failed a quality rule.
+	Refused,
+	/// Signed, not yet sent.
+	Pending,
+	/// Sent, not known to be finalized.
+	Submitted,
+	/// Finalized on chain.
+	Included,
+	/// Rejected by the chain or past its deadline.
+	Failed,
+}
+
+impl State {
+	/// The stored name.
+	pub fn as_str(&self) -> &'static str {
+		match self {
+			State::Refused => "refused",
+			State::Pending => "pending",
+			State::Submitted => "submitted",
+			State::Included => "included",
+			State::Failed => "failed",
+		}
+	}
+
+	fn parse(text: &str) -> Result<Self, StoreError> {
+		Ok(match text {
+			"refused" => State::Refused,
+			"pending" => State::Pending,
+			"submitted" => State::Submitted,
+			"included" => State::Included,
+			"failed" => State::Failed,
+			other => return Err(StoreError::Corrupt(format!("unknown state {other:?}"))),
+		})
+	}
+}
+
+/// Why the store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+	/// The database failed.
+	#[error("database: {0}")]
+	Sql(#[from] sqlx::Error),
+	/// A migration failed.
+	#[error("database migration: {0}")]
+	Migrate(#[from] sqlx::migrate::MigrateError),
+	/// A row holds something unexpected.
+	#[error("database holds unexpected data: {0}")]
+	Corrupt(String),
+}
+
+/// A period's row.
+#[derive(Clone, Debug, Serialize)]
+pub struct Record {
+	/// The feed.
+	pub feed: u32,
+	/// The period.
+	pub period: u32,
+	/// The operator key, hex.
+	pub public_key: String,
+	/// Its state.
+	pub state: State,
+	/// Window start, ms.
+	pub window_start: u64,
+	/// Window end, ms.
+	pub window_end: u64,
+	/// The decimal KPI.
+	pub kpi: Option<String>,
+	/// The fixed-point value.
+	pub value: Option<String>,
+	/// The signed report.
+	pub signed_report: Option<SignedReport>,
+	/// Why refused or failed (a code).
+	pub reason_code: Option<String>,
+	/// Why, in words.
+	pub reason: Option<String>,
+	/// The extrinsic hash.
+	pub tx_hash: Option<String>,
+	/// The finalized block.
+	pub block_hash: Option<String>,
+	/// Submission attempts.
+	pub attempts: u32,
+	/// Last change.
+	pub updated_at: String,
+}
+
+/// What a new period's row is.
+pub enum Decision<'a> {
+	/// Refused, with a code and a reason.
+	Refused {
+		/// The code.
+		code: &'a str,
+		/// The reason.
+		reason: &'a str,
+	},
+	/// Signed.
+	Signed {
+		/// The decimal KPI.
+		kpi: &'a str,
+		/// The report.
+		report: &'a SignedReport,
+		/// The readings per attribute.
+		readings: &'a [(String, Vec<Reading>)],
+	},
+}
+
+/// The store.
+#[derive(Clone, Debug)]
+pub struct Store {
+	pool: SqlitePool,
+}
+
+fn now() -> String {
+	Utc::now().to_rfc3339()
+}
+
+fn to_i64(value: u64) -> Result<i64, StoreError> {
+	i64::try_from(value).map_err(|_| StoreError::Corrupt(format!("{value} does not fit SQLite")))
+}
+
+impl Store {
+	/// Opens (creating if needed) the database at `url` (`sqlite://path`, `sqlite::memory:` or
+	/// a plain path) and applies the migrations.
+	pub async fn open(url: &str) -> Result<Self, StoreError> {
+		let url = if url.starts_with("sqlite:") { url.to_string() } else { format!("sqlite://{url}") };
+		let options = SqliteConnectOptions::from_str(&url)?
+			.create_if_missing(true)
+			.journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+			.busy_timeout(std::time::Duration::from_secs(10));
+		let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
+		sqlx::migrate!("./migrations").run(&pool).await?;
+		Ok(Self { pool })
+	}
+
+	/// The row of `period` of `feed` for `key`, if any.
+	pub async fn get(&self, feed: u32, period: u32, key: &str) -> Result<Option<Record>, StoreError> {
+		let row = sqlx::query(
+			"SELECT * FROM reports WHERE feed = ? AND period = ? AND public_key = ?",
+		)
+		.bind(i64::from(feed))
+		.bind(i64::from(period))
+		.bind(key)
+		.fetch_optional(&self.pool)
+		.await?;
+		row.map(|row| record(&row)).transpose()
+	}
+
+	/// The rows in `states`, by feed and period.
+	pub async fn in_states(&self, key: &str, states: &[State]) -> Result<Vec<Record>, StoreError> {
+		let rows = sqlx::query("SELECT * FROM reports WHERE public_key = ? ORDER BY feed, period")
+			.bind(key)
+			.fetch_all(&self.pool)
+			.await?;
+		let records = rows.iter().map(record).collect::<Result<Vec<_>, _>>()?;
+		Ok(records.into_iter().filter(|record| states.contains(&record.state)).collect())
+	}
+
+	/// All rows, optionally of one feed and period, by feed and period.
+	pub async fn all(&self, feed: Option<u32>, period: Option<u32>) -> Result<Vec<Record>, StoreError> {
+		let rows = sqlx::query(
+			"SELECT * FROM reports WHERE (?1 IS NULL OR feed = ?1) AND (?2 IS NULL OR period = ?2)
+			 ORDER BY feed, period, public_key",
+		)
+		.bind(feed.map(i64::from))
+		.bind(period.map(i64::from))
+		.fetch_all(&self.pool)
+		.await?;
+		rows.iter().map(record).collect()
+	}
+
+	/// Records a new period's decision with its evidence, in one transaction. Returns `false`
+	/// (and changes nothing) if the period already has a row for this key.
+	#[allow(clippy::too_many_arguments)]
+	pub async fn record(
+		&self,
+		feed: u32,
+		period: u32,
+		key: &str,
+		window: (u64, u64),
+		decision: Decision<'_>,
+		documents: &[SourceDocument],
+	) -> Result<bool, StoreError> {
+		let mut tx = self.pool.begin().await?;
+		let stamp = now();
+		let (state, kpi, value, payload_hash, devices_hash, report, code, reason) = match &decision
+		{
+			Decision::Refused { code, reason } => {
+				(State::Refused, None, None, None, None, None, Some(*code), Some(*reason))
+			}
+			Decision::Signed { kpi, report, .. } => (
+				State::Pending,
+				Some(*kpi),
+				Some(report.value.as_str()),
+				Some(report.payload_hash.as_str()),
+				Some(report.devices_hash.as_str()),
+				Some(serde_json::to_string(report).map_err(|e| StoreError::Corrupt(e.to_string()))?),
+				None,
+				None,
+			),
+		};
+		let inserted = sqlx::query(
+			"INSERT OR IGNORE INTO reports (feed, period, public_key, state, window_start, window_end,
+			 kpi, value, payload_hash, devices_hash, signed_report, reason_code, reason, attempts,
+			 created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+		)
+		.bind(i64::from(feed))
+		.bind(i64::from(period))
+		.bind(key)
+		.bind(state.as_str())
+		.bind(to_i64(window.0)?)
+		.bind(to_i64(window.1)?)
+		.bind(kpi)
+		.bind(value)
+		.bind(payload_hash)
+		.bind(devices_hash)
+		.bind(report)
+		.bind(code)
+		.bind(reason)
+		.bind(&stamp)
+		.bind(&stamp)
+		.execute(&mut *tx)
+		.await?
+		.rows_affected();
+		if inserted == 0 {
+			return Ok(false);
+		}
+		if let Decision::Signed { readings, .. } = &decision {
+			for (attribute, series) in readings.iter() {
+				for reading in series {
+					sqlx::query(
+						"INSERT INTO readings (feed, period, public_key, attribute, observed_at,
+						 value, unit, device, converted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+					)
+					.bind(i64::from(feed))
+					.bind(i64::from(period))
+					.bind(key)
+					.bind(attribute)
+					.bind(reading.at.timestamp_millis())
+					.bind(reading.source_value.normalize().to_string())
+					.bind(&reading.source_unit)
+					.bind(&reading.device)
+					.bind(reading.value.normalize().to_string())
+					.execute(&mut *tx)
+					.await?;
+				}
+			}
+		}
+		for document in documents {
+			sqlx::query(
+				"INSERT INTO source_documents (feed, period, public_key, url, fetched_at, body)
+				 VALUES (?, ?, ?, ?, ?, ?)",
+			)
+			.bind(i64::from(feed))
+			.bind(i64::from(period))
+			.bind(key)
+			.bind(&document.url)
+			.bind(&stamp)
+			.bind(&document.body)
+			.execute(&mut *tx)
+			.await?;
+		}
+		tx.commit().await?;
+		Ok(true)
+	}
+
+	/// Moves a row to `state`, with the outcome's details.
+	pub async fn transition(
+		&self,
+		feed: u32,
+		period: u32,
+		key: &str,
+		state: State,
+		outcome: Outcome<'_>,
+	) -> Result<(), StoreError> {
+		let attempt = i64::from(state == State::Submitted);
+		sqlx::query(
+			"UPDATE reports SET state = ?, attempts = attempts + ?,
+			 tx_hash = COALESCE(?, tx_hash), block_hash = COALESCE(?, block_hash),
+			 reason_code = COALESCE(?, reason_code), reason = COALESCE(?, reason), updated_at = ?
+			 WHERE feed = ? AND period = ? AND public_key = ?",
+		)
+		.bind(state.as_str())
+		.bind(attempt)
+		.bind(outcome.tx_hash)
+		.bind(outcome.block_hash)
+		.bind(outcome.code)
+		.bind(outcome.reason)
+		.bind(now())
+		.bind(i64::from(feed))
+		.bind(i64::from(period))
+		.bind(key)
+		.execute(&self.pool)
+		.await?;
+		Ok(())
+	}
+
+	/// The readings and documents of a period, for the export.
+	pub async fn evidence(
+		&self,
+		feed: u32,
+		period: u32,
+		key: &str,
+	) -> Result<(Vec<ExportedReading>, Vec<SourceDocument>), StoreError> {
+		let rows = sqlx::query(
+			"SELECT attribute, observed_at, value, unit, device, converted FROM readings
+			 WHERE feed = ? AND period = ? AND public_key = ? ORDER BY rowid",
+		)
+		.bind(i64::from(feed))
+		.bind(i64::from(period))
+		.bind(key)
+		.fetch_all(&self.pool)
+		.await?;
+		let readings = rows
+			.iter()
+			.map(|row| {
+				Ok(ExportedReading {
+					attribute: row.try_get("attribute")?,
+					observed_at_ms: row.try_get("observed_at")?,
+					value: row.try_get("value")?,
+					unit: row.try_get("unit")?,
+					device: row.try_get("device")?,
+					converted: row.try_get("converted")?,
+				})
+			})
+			.collect::<Result<Vec<_>, sqlx::Error>>()?;
+		let rows = sqlx::query(
+			"SELECT url, body FROM source_documents WHERE feed = ? AND period = ? AND public_key = ?
+			 ORDER BY rowid",
+		)
+		.bind(i64::from(feed))
+		.bind(i64::from(period))
+		.bind(key)
+		.fetch_all(&self.pool)
+		.await?;
+		let documents = rows
+			.iter()
+			.map(|row| Ok(SourceDocument { url: row.try_get("url")?, body: row.try_get("body")? }))
+			.collect::<Result<Vec<_>, sqlx::Error>>()?;
+		Ok((readings, documents))
+	}
+}
+
+/// Details recorded with a transition.
+#[derive(Default, Clone, Copy)]
+pub struct Outcome<'a> {
+	/// The extrinsic hash.
+	pub tx_hash: Option<&'a str>,
+	/// The block.
+	pub block_hash: Option<&'a str>,
+	/// A reason code.
+	pub code: Option<&'a str>,
+	/// A reason.
+	pub reason: Option<&'a str>,
+}
+
+/// A reading in the export.
+#[derive(Clone, Debug, Serialize)]
+pub struct ExportedReading {
+	/// The attribute.
+	pub attribute: String,
+	/// `observedAt`, ms.
+	pub observed_at_ms: i64,
+	/// The value as read.
+	pub value: String,
+	/// The unit as read.
+	pub unit: String,
+	/// The device.
+	pub device: String,
+	/// The value in the feed's unit.
+	pub converted: String,
+}
+
+fn record(row: &sqlx::sqlite::SqliteRow) -> Result<Record, StoreError> {
+	let u32_of = |name: &str| -> Result<u32, StoreError> {
+		let value: i64 = row.try_get(name)?;
+		u32::try_from(value).map_err(|_| StoreError::Corrupt(format!("{name} = {value}")))
+	};
+	let u64_of = |name: &str| -> Result<u64, StoreError> {
+		let value: i64 = row.try_get(name)?;
+		u64::try_from(value).map_err(|_| StoreError::Corrupt(format!("{name} = {value}")))
+	};
+	let state: String = row.try_get("state")?;
+	let signed: Option<String> = row.try_get("signed_report")?;
+	let signed_report = signed
+		.map(|text| serde_json::from_str(&text))
+		.transpose()
+		.map_err(|e| StoreError::Corrupt(format!("signed_report: {e}")))?;
+	Ok(Record {
+		feed: u32_of("feed")?,
+		period: u32_of("period")?,
+		public_key: row.try_get("public_key")?,
+		state: State::parse(&state)?,
+		window_start: u64_of("window_start")?,
+		window_end: u64_of("window_end")?,
+		kpi: row.try_get("kpi")?,
+		value: row.try_get("value")?,
+		signed_report,
+		reason_code: row.try_get("reason_code")?,
+		reason: row.try_get("reason")?,
+		tx_hash: row.try_get("tx_hash")?,
+		block_hash: row.try_get("block_hash")?,
+		attempts: u32_of("attempts")?,
+		updated_at: row.try_get("updated_at")?,
+	})
+}
