@@ -8,7 +8,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 CARGO_CONTRACT_VERSION=5.0.3
 APT_PACKAGES=(clang libclang-dev protobuf-compiler cmake make pkg-config libssl-dev
-	rustc-web cargo-web rust-web-src lld-22)
+	rustc-web cargo-web rust-web-src lld-22 postgresql)
 failed=()
 step() { printf '\n== setup: %s\n' "$*"; }
 ok() { printf '   ok: %s\n' "$*"; }

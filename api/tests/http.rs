@@ -1,0 +1,484 @@
+//! Handler tests on a real database: every test runs on SQLite and on PostgreSQL
+//! (`CITYBOND_TEST_POSTGRES_URL`, see scripts/postgres.sh), each on a fresh database seeded
+//! through the indexer's own writer.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
+
+mod common;
+
+use axum::http::StatusCode;
+use citybond_api::{config::HttpSettings, store};
+use common::*;
+use ed25519_dalek::Signer;
+use serde_json::json;
+use subxt_signer::sr25519::dev;
+
+on_both_engines!(
+	replaying_blocks_changes_nothing,
+	a_block_out_of_order_is_refused_and_writes_nothing,
+	bonds_list_and_detail_show_terms_status_schedule_and_rate,
+	kpi_series_shows_status_per_period_against_targets,
+	bad_input_gets_a_clear_4xx_naming_the_parameter,
+	pagination_is_bounded,
+	sign_in_with_sr25519_and_ed25519_gives_roles_from_the_registry,
+	replayed_expired_and_badly_signed_challenges_are_refused,
+	oversized_and_malformed_bodies_are_refused_and_store_nothing,
+	investor_sees_only_own_position,
+	issuer_sees_only_own_bonds,
+	auditor_gets_reverified_reports_and_csv,
+	persona_routes_refuse_other_roles_and_anonymous_callers,
+	rate_limit_answers_429_in_the_error_shape,
+	openapi_lists_every_route,
+);
+
+async fn replaying_blocks_changes_nothing(engine: Engine) {
+	let db = TestDb::new(engine).await;
+	seed(&db.pool).await;
+	let before = counts(&db.pool).await;
+	for b in history() {
+		assert_eq!(store::write_block(&db.pool, &b).await.unwrap(), store::Written::AlreadyIndexed);
+	}
+	assert_eq!(counts(&db.pool).await, before);
+	// Even with the cursor moved back (a crash between two blocks can't do this, but an
+	// operator could), writing the same blocks again inserts no duplicate.
+	sqlx::query("UPDATE indexer_cursor SET block_number = 2").execute(&db.pool).await.unwrap();
+	for b in history().into_iter().skip(3) {
+		assert_eq!(store::write_block(&db.pool, &b).await.unwrap(), store::Written::Applied);
+	}
+	assert_eq!(counts(&db.pool).await, before);
+	// Dave's suspension (block 1) still stands over his genesis record.
+	let status: String = sqlx::query_scalar("SELECT status FROM identities WHERE account = $1")
+		.bind(acc(&dev::dave()))
+		.fetch_one(&db.pool)
+		.await
+		.unwrap();
+	assert_eq!(status, "Suspended");
+	db.close().await;
+}
+
+async fn a_block_out_of_order_is_refused_and_writes_nothing(engine: Engine) {
+	let db = TestDb::new(engine).await;
+	let blocks = history();
+	store::write_block(&db.pool, &blocks[0]).await.unwrap();
+	let before = counts(&db.pool).await;
+	assert!(store::write_block(&db.pool, &blocks[2]).await.is_err(), "a gap must be refused");
+	assert_eq!(counts(&db.pool).await, before);
+	db.close().await;
+}
+
+async fn bonds_list_and_detail_show_terms_status_schedule_and_rate(engine: Engine) {
+	let db = TestDb::new(engine).await;
+	seed(&db.pool).await;
+	let app = app(&db.pool);
+	let (status, list) = get(&app, "/v1/bonds", None).await;
+	assert_eq!(status, StatusCode::OK, "{list}");
+	assert_eq!(list["total"], 2);
+	assert_eq!(list["items"][0]["isin"], "NL0000000001");
+	assert_eq!(list["items"][0]["status"], "Active");
+	assert_eq!(list["items"][1]["status"], "Subscription");
+	let (status, bond) = get(&app, &format!("/v1/bonds/{}", hex32(GREEN_BOND)), None).await;
+	assert_eq!(status, StatusCode::OK, "{bond}");
+	assert_eq!(bond["terms_hash"], hex32([0x77; 32]));
+	assert_eq!(bond["terms"]["coupon_rate_bps"], 425);
+	assert_eq!(bond["current_rate_bps"], 425);
+	assert_eq!(bond["units_outstanding"], "10");
+	assert_eq!(bond["raised"], "1000000");
+	let schedule = bond["schedule"].as_array().unwrap();
+	assert_eq!(schedule.len(), 3);
+	// Period 0 was fixed by the contract: 2 125 per unit, 21 250 for 10 units, funded.
+	assert_eq!(schedule[0]["rate_fixed"], true);
+	assert_eq!(schedule[0]["coupon_per_unit"], "2125");
+	assert_eq!(schedule[0]["coupon_total"], "21250");
+	assert_eq!(schedule[0]["funding"]["funded"], "21250");
+	// Period 1 is projected at the current rate: 100 000 × 4.25 % × 1/2 = 2 125.
+	assert_eq!(schedule[1]["rate_fixed"], false);
+	assert_eq!(schedule[1]["coupon_per_unit"], "2125");
+	// The same address in SS58 finds the same bond.
+	let ss58 = subxt::utils::AccountId32(GREEN_BOND).to_string();
+	let (status, same) = get(&app, &format!("/v1/bonds/{ss58}"), None).await;
+	assert_eq!(status, StatusCode::OK);
+	assert_eq!(same["isin"], "NL0000000001");
+	db.close().await;
+}
+
+async fn kpi_series_shows_status_per_period_against_targets(engine: Engine) {
+	let db = TestDb::new(engine).await;
+	seed(&db.pool).await;
+	let app = app(&db.pool);
+	let (status, series) = get(&app, "/v1/feeds/0/kpis?from_period=0&to_period=3", None).await;
+	assert_eq!(status, StatusCode::OK, "{series}");
+	let points = series["points"].as_array().unwrap();
+	assert_eq!(points.len(), 4);
+	// Period 0: provisional, past its challenge window: final (as the chain reads it).
+	assert_eq!(points[0]["status"], "final");
+	assert_eq!(points[0]["recorded_status"], "Provisional");
+	assert_eq!(points[0]["value_decimal"], "1250.000");
+	assert_eq!(points[0]["attestations"], 1);
+	// Period 1: disputed, below its target of 1 000 000.
+	assert_eq!(points[1]["status"], "disputed");
+	assert_eq!(points[1]["targets"][0]["target"], 1_000_000);
+	assert_eq!(points[1]["targets"][0]["met"], false);
+	// Period 2 is running now; period 3 lies ahead.
+	assert_eq!(points[2]["status"], "open");
+	assert_eq!(series["current_period"], 2);
+	let (status, feeds) = get(&app, "/v1/feeds", None).await;
+	assert_eq!(status, StatusCode::OK);
+	assert_eq!(feeds["items"][0]["unit"], "KWH");
+	db.close().await;
+}
+
+async fn bad_input_gets_a_clear_4xx_naming_the_parameter(engine: Engine) {
+	let db = TestDb::new(engine).await;
+	seed(&db.pool).await;
+	let app = app(&db.pool);
+	let before = counts(&db.pool).await;
+	let m = assert_error(&get(&app, "/v1/bonds/0x1234", None).await, StatusCode::BAD_REQUEST);
+	assert!(m.contains("'address'"), "{m}");
+	let m = assert_error(&get(&app, "/v1/bonds/not-an-address", None).await, StatusCode::BAD_REQUEST);
+	assert!(m.contains("'address'"), "{m}");
+	let m = assert_error(&get(&app, &format!("/v1/bonds/{}", hex32([0x99; 32])), None).await, StatusCode::NOT_FOUND);
+	assert!(m.contains("no green bond"), "{m}");
+	let m = assert_error(&get(&app, "/v1/feeds/abc/kpis", None).await, StatusCode::BAD_REQUEST);
+	assert!(m.contains("'feed'"), "{m}");
+	let m = assert_error(&get(&app, "/v1/feeds/-1/kpis", None).await, StatusCode::BAD_REQUEST);
+	assert!(m.contains("'feed'"), "{m}");
+	assert_error(&get(&app, "/v1/feeds/7/kpis", None).await, StatusCode::NOT_FOUND);
+	let m = assert_error(&get(&app, "/v1/feeds/0/kpis?from_period=5&to_period=2", None).await, StatusCode::BAD_REQUEST);
+	assert!(m.contains("'to_period'"), "{m}");
+	let m = assert_error(&get(&app, "/v1/feeds/0/kpis?from_period=0&to_period=100000", None).await, StatusCode::BAD_REQUEST);
+	assert!(m.contains("'to_period'"), "{m}");
+	let m = assert_error(&get(&app, "/v1/feeds/0/kpis?from_period=x", None).await, StatusCode::BAD_REQUEST);
+	assert!(m.contains("'from_period'"), "{m}");
+	let token = sign_in(&app, &dev::bob()).await;
+	let m = assert_error(
+		&get(&app, &format!("/v1/issuer/bonds/{}/holders?record_date=2026-13-45", hex32(GREEN_BOND)), Some(&token)).await,
+		StatusCode::BAD_REQUEST,
+	);
+	assert!(m.contains("'record_date'"), "{m}");
+	assert_error(&get(&app, "/v1/nothing-here", None).await, StatusCode::NOT_FOUND);
+	assert_error(&send(&app, "DELETE", "/v1/bonds", None, None).await, StatusCode::METHOD_NOT_ALLOWED);
+	// Only the sign-in wrote rows (one challenge, one session).
+	let after = counts(&db.pool).await;
+	for ((table, a), (_, b)) in before.iter().zip(after.iter()) {
+		let expected = if table.starts_with("auth_") { a + 1 } else { *a };
+		assert_eq!(*b, expected, "{table}");
+	}
+	db.close().await;
+}
+
+async fn pagination_is_bounded(engine: Engine) {
+	let db = TestDb::new(engine).await;
+	seed(&db.pool).await;
+	let app = app(&db.pool);
+	let (status, page) = get(&app, "/v1/bonds?limit=1&offset=1", None).await;
+	assert_eq!(status, StatusCode::OK);
+	assert_eq!(page["items"].as_array().unwrap().len(), 1);
+	assert_eq!(page["items"][0]["isin"], "NL0000000002");
+	assert_eq!(page["total"], 2);
+	let (status, page) = get(&app, "/v1/bonds?offset=50", None).await;
+	assert_eq!(status, StatusCode::OK);
+	assert_eq!(page["items"].as_array().unwrap().len(), 0);
+	for (query, param) in [
+		("limit=0", "'limit'"),
+		("limit=501", "'limit'"),
+		("limit=ten", "'limit'"),
+		("offset=-1", "'offset'"),
+		("offset=1000001", "'offset'"),
+	] {
+		let m = assert_error(&get(&app, &format!("/v1/bonds?{query}"), None).await, StatusCode::BAD_REQUEST);
+		assert!(m.contains(param), "{query}: {m}");
+		let m = assert_error(&get(&app, &format!("/v1/feeds?{query}"), None).await, StatusCode::BAD_REQUEST);
+		assert!(m.contains(param), "{query}: {m}");
+	}
+	db.close().await;
+}
+
+async fn sign_in_with_sr25519_and_ed25519_gives_roles_from_the_registry(engine: Engine) {
+	let db = TestDb::new(engine).await;
+	seed(&db.pool).await;
+	let app = app(&db.pool);
+	let token = sign_in(&app, &dev::charlie()).await;
+	let (status, me) = get(&app, "/v1/me", Some(&token)).await;
+	assert_eq!(status, StatusCode::OK, "{me}");
+	assert_eq!(me["account"], acc(&dev::charlie()));
+	assert_eq!(me["roles"], json!(["investor"]));
+	// The token is stored hashed, never in clear.
+	let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM auth_sessions").fetch_all(&db.pool).await.unwrap();
+	assert!(!stored.contains(&token));
+	assert!(stored.contains(&citybond_api::auth::token_hash(&token)));
+	// ed25519: the account is the public key.
+	let key = ed_investor();
+	let account = hex32(key.verifying_key().to_bytes());
+	let (_, ch) = post(&app, "/v1/auth/challenge", json!({ "account": account })).await;
+	let message = ch["message"].as_str().unwrap();
+	assert!(message.starts_with("api.citybond.local wants you to sign in"), "{message}");
+	let sig = key.sign(message.as_bytes()).to_bytes();
+	let (status, s) = post(&app, "/v1/auth/session", json!({
+		"nonce": ch["nonce"], "signature": format!("0x{}", hex::encode(sig)), "scheme": "ed25519",
+	}))
+	.await;
+	assert_eq!(status, StatusCode::OK, "{s}");
+	assert_eq!(s["roles"], json!(["investor"]));
+	// A suspended identity (Dave) signs in but holds no role.
+	let token = sign_in(&app, &dev::dave()).await;
+	let (_, me) = get(&app, "/v1/me", Some(&token)).await;
+	assert_eq!(me["roles"], json!([]));
+	db.close().await;
+}
+
+async fn replayed_expired_and_badly_signed_challenges_are_refused(engine: Engine) {
+	let db = TestDb::new(engine).await;
+	seed(&db.pool).await;
+	let app = app(&db.pool);
+	let charlie = dev::charlie();
+	// Replay: a good response works once.
+	let (_, ch) = post(&app, "/v1/auth/challenge", json!({ "account": acc(&charlie) })).await;
+	let sig = format!("0x{}", hex::encode(charlie.sign(ch["message"].as_str().unwrap().as_bytes()).0));
+	let body = json!({ "nonce": ch["nonce"], "signature": sig });
+	assert_eq!(post(&app, "/v1/auth/session", body.clone()).await.0, StatusCode::OK);
+	let m = assert_error(&post(&app, "/v1/auth/session", body).await, StatusCode::UNAUTHORIZED);
+	assert!(m.contains("already used"), "{m}");
+	// Signed by another key (Dave signs Charlie's challenge).
+	let (_, ch) = post(&app, "/v1/auth/challenge", json!({ "account": acc(&charlie) })).await;
+	let forged = format!("0x{}", hex::encode(dev::dave().sign(ch["message"].as_str().unwrap().as_bytes()).0));
+	let m = assert_error(&post(&app, "/v1/auth/session", json!({ "nonce": ch["nonce"], "signature": forged })).await, StatusCode::UNAUTHORIZED);
+	assert!(m.contains("does not verify"), "{m}");
+	// A bad signature burns the challenge: the right one cannot follow.
+	let good = format!("0x{}", hex::encode(charlie.sign(ch["message"].as_str().unwrap().as_bytes()).0));
+	assert_error(&post(&app, "/v1/auth/session", json!({ "nonce": ch["nonce"], "signature": good })).await, StatusCode::UNAUTHORIZED);
+	// Signed over another message (another domain).
+	let (_, ch) = post(&app, "/v1/auth/challenge", json!({ "account": acc(&charlie) })).await;
+	let other = ch["message"].as_str().unwrap().replace("api.citybond.local", "evil.example");
+	let sig = format!("0x{}", hex::encode(charlie.sign(other.as_bytes()).0));
+	assert_error(&post(&app, "/v1/auth/session", json!({ "nonce": ch["nonce"], "signature": sig })).await, StatusCode::UNAUTHORIZED);
+	// Wrong scheme for an sr25519 signature.
+	let (_, ch) = post(&app, "/v1/auth/challenge", json!({ "account": acc(&charlie) })).await;
+	let sig = format!("0x{}", hex::encode(charlie.sign(ch["message"].as_str().unwrap().as_bytes()).0));
+	assert_error(&post(&app, "/v1/auth/session", json!({ "nonce": ch["nonce"], "signature": sig, "scheme": "ed25519" })).await, StatusCode::UNAUTHORIZED);
+	// Unknown nonce, malformed fields.
+	assert_error(&post(&app, "/v1/auth/session", json!({ "nonce": "ab".repeat(32), "signature": format!("0x{}", "00".repeat(64)) })).await, StatusCode::UNAUTHORIZED);
+	let m = assert_error(&post(&app, "/v1/auth/session", json!({ "nonce": "xyz", "signature": format!("0x{}", "00".repeat(64)) })).await, StatusCode::BAD_REQUEST);
+	assert!(m.contains("'nonce'"), "{m}");
+	let m = assert_error(&post(&app, "/v1/auth/session", json!({ "nonce": "ab".repeat(32), "signature": "0x1234" })).await, StatusCode::BAD_REQUEST);
+	assert!(m.contains("'signature'"), "{m}");
+	let m = assert_error(&post(&app, "/v1/auth/session", json!({ "nonce": "ab".repeat(32), "signature": format!("0x{}", "00".repeat(64)), "scheme": "rsa" })).await, StatusCode::BAD_REQUEST);
+	assert!(m.contains("'scheme'"), "{m}");
+	// Expired: a challenge that lives 0 s.
+	let strict = app_with(&db.pool, HttpSettings { challenge_ttl_secs: 0, ..HttpSettings::default() });
+	let (_, ch) = post(&strict, "/v1/auth/challenge", json!({ "account": acc(&charlie) })).await;
+	let sig = format!("0x{}", hex::encode(charlie.sign(ch["message"].as_str().unwrap().as_bytes()).0));
+	let m = assert_error(&post(&strict, "/v1/auth/session", json!({ "nonce": ch["nonce"], "signature": sig })).await, StatusCode::UNAUTHORIZED);
+	assert!(m.contains("expired"), "{m}");
+	// No session was opened by any of these.
+	let sessions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM auth_sessions").fetch_one(&db.pool).await.unwrap();
+	assert_eq!(sessions, 1);
+	// An expired session token is refused.
+	let token = sign_in(&app, &charlie).await;
+	sqlx::query("UPDATE auth_sessions SET expires_at_ms = 0").execute(&db.pool).await.unwrap();
+	let m = assert_error(&get(&app, "/v1/me", Some(&token)).await, StatusCode::UNAUTHORIZED);
+	assert!(m.contains("expired"), "{m}");
+	db.close().await;
+}
+
+async fn oversized_and_malformed_bodies_are_refused_and_store_nothing(engine: Engine) {
+	let db = TestDb::new(engine).await;
+	seed(&db.pool).await;
+	let app = app_with(&db.pool, HttpSettings { body_limit_bytes: 1024, ..HttpSettings::default() });
+	let before = counts(&db.pool).await;
+	let huge = json!({ "account": acc(&dev::charlie()), "padding": "x".repeat(4096) }).to_string();
+	assert_error(&send(&app, "POST", "/v1/auth/challenge", None, Some(huge)).await, StatusCode::PAYLOAD_TOO_LARGE);
+	let m = assert_error(&send(&app, "POST", "/v1/auth/challenge", None, Some("{not json".into())).await, StatusCode::BAD_REQUEST);
+	assert!(m.contains("JSON"), "{m}");
+	let m = assert_error(&post(&app, "/v1/auth/challenge", json!({ "acount": "x" })).await, StatusCode::BAD_REQUEST);
+	assert!(m.contains("account"), "{m}");
+	let m = assert_error(&post(&app, "/v1/auth/challenge", json!({ "account": "0xzz" })).await, StatusCode::BAD_REQUEST);
+	assert!(m.contains("'account'"), "{m}");
+	assert_eq!(counts(&db.pool).await, before);
+	db.close().await;
+}
+
+async fn investor_sees_only_own_position(engine: Engine) {
+	let db = TestDb::new(engine).await;
+	seed(&db.pool).await;
+	let app = app(&db.pool);
+	let token = sign_in(&app, &dev::charlie()).await;
+	let (status, holdings) = get(&app, "/v1/investor/holdings", Some(&token)).await;
+	assert_eq!(status, StatusCode::OK, "{holdings}");
+	assert_eq!(holdings["total"], 1);
+	assert_eq!(holdings["items"][0]["units"], "5");
+	let (status, pos) = get(&app, &format!("/v1/investor/bonds/{}", hex32(GREEN_BOND)), Some(&token)).await;
+	assert_eq!(status, StatusCode::OK, "{pos}");
+	assert_eq!(pos["units"], "5");
+	assert_eq!(pos["subscription"]["amount"], "600000");
+	assert_eq!(pos["subscription"]["units"], "6");
+	// Charlie held 6 units at period 0's record date and has not claimed: 6 × 2 125.
+	assert_eq!(pos["claimable"][0]["coupon"], "12750");
+	assert_eq!(pos["claimable"][0]["funded"], true);
+	assert_eq!(pos["coupons_claimed"].as_array().unwrap().len(), 0);
+	// Projected at 4.25 %: 5 units × 2 125 for periods 1 and 2, principal with the last.
+	let projected = pos["projected_cash_flows"].as_array().unwrap();
+	assert_eq!(projected.len(), 2);
+	assert_eq!(projected[0]["coupon"], "10625");
+	assert_eq!(projected[1]["principal"], "500000");
+	// Half the bond, half the impact.
+	assert_eq!(pos["impact"][0]["entries"][0]["holder_share"], "500");
+	// Nothing of Dave's appears in Charlie's answer.
+	let text = pos.to_string();
+	assert!(!text.contains(&acc(&dev::dave())), "{text}");
+	// A bond Charlie has nothing in: zero, not someone else's.
+	let (_, other) = get(&app, &format!("/v1/investor/bonds/{}", hex32(OTHER_BOND)), Some(&token)).await;
+	assert_eq!(other["units"], "0");
+	db.close().await;
+}
+
+async fn issuer_sees_only_own_bonds(engine: Engine) {
+	let db = TestDb::new(engine).await;
+	seed(&db.pool).await;
+	let app = app(&db.pool);
+	let bob = sign_in(&app, &dev::bob()).await;
+	let (status, mine) = get(&app, "/v1/issuer/bonds", Some(&bob)).await;
+	assert_eq!(status, StatusCode::OK, "{mine}");
+	assert_eq!(mine["total"], 1);
+	assert_eq!(mine["items"][0]["bond"], hex32(GREEN_BOND));
+	let bond = hex32(GREEN_BOND);
+	let (status, book) = get(&app, &format!("/v1/issuer/bonds/{bond}/book"), Some(&bob)).await;
+	assert_eq!(status, StatusCode::OK, "{book}");
+	assert_eq!(book["total"], 2);
+	// The register at period 0's record date (before Charlie's transfer), and now.
+	let record = chrono::DateTime::from_timestamp_millis((now() - 21 * 86_400_000 + 1000) as i64).unwrap().to_rfc3339();
+	let (status, reg) = get(&app, &format!("/v1/issuer/bonds/{bond}/holders?record_date={}", urlencode(&record)), Some(&bob)).await;
+	assert_eq!(status, StatusCode::OK, "{reg}");
+	assert_eq!(reg["holders"], 2);
+	assert_eq!(reg["total_units"], "10");
+	let (_, reg_now) = get(&app, &format!("/v1/issuer/bonds/{bond}/holders"), Some(&bob)).await;
+	assert_eq!(reg_now["holders"], 3);
+	let (status, obligations) = get(&app, &format!("/v1/issuer/bonds/{bond}/obligations"), Some(&bob)).await;
+	assert_eq!(status, StatusCode::OK, "{obligations}");
+	let items = obligations["items"].as_array().unwrap();
+	assert_eq!(items[0]["payment"], "coupon:1");
+	assert_eq!(items[0]["due"], "21250");
+	assert_eq!(items[0]["fully_funded"], false);
+	assert_eq!(items.last().unwrap()["payment"], "redemption");
+	assert_eq!(items.last().unwrap()["due"], "1000000");
+	let (_, proceeds) = get(&app, &format!("/v1/issuer/bonds/{bond}/proceeds"), Some(&bob)).await;
+	assert_eq!(proceeds["allocated"], "700000");
+	assert_eq!(proceeds["unallocated"], "300000");
+	let (status, kpis) = get(&app, &format!("/v1/issuer/bonds/{bond}/kpis"), Some(&bob)).await;
+	assert_eq!(status, StatusCode::OK, "{kpis}");
+	assert_eq!(kpis["kpi_links"][0]["series"]["points"][0]["status"], "disputed");
+	// Ferdie's bond is not Bob's, on every issuer route.
+	let other = hex32(OTHER_BOND);
+	for view in ["book", "holders", "obligations", "proceeds", "kpis"] {
+		let m = assert_error(&get(&app, &format!("/v1/issuer/bonds/{other}/{view}"), Some(&bob)).await, StatusCode::FORBIDDEN);
+		assert!(m.contains("not issued by"), "{view}: {m}");
+	}
+	// And Ferdie sees his, not Bob's.
+	let ferdie = sign_in(&app, &other_issuer()).await;
+	assert_eq!(get(&app, &format!("/v1/issuer/bonds/{other}/book"), Some(&ferdie)).await.0, StatusCode::OK);
+	assert_error(&get(&app, &format!("/v1/issuer/bonds/{bond}/book"), Some(&ferdie)).await, StatusCode::FORBIDDEN);
+	db.close().await;
+}
+
+fn urlencode(s: &str) -> String {
+	s.replace('+', "%2B").replace(':', "%3A")
+}
+
+async fn auditor_gets_reverified_reports_and_csv(engine: Engine) {
+	let db = TestDb::new(engine).await;
+	seed(&db.pool).await;
+	let app = app(&db.pool);
+	let auditor_token = sign_in(&app, &auditor()).await;
+	let (status, p0) = get(&app, "/v1/auditor/feeds/0/periods/0/reports", Some(&auditor_token)).await;
+	assert_eq!(status, StatusCode::OK, "{p0}");
+	assert_eq!(p0["reports"][0]["signature_check"], "valid");
+	assert_eq!(p0["reports"][0]["operator"], acc(&operator()));
+	assert_eq!(p0["reports"][0]["payload_hash"], hex32([0xaa; 32]));
+	assert_eq!(p0["reports"][0]["block_number"], 2);
+	assert_eq!(p0["reports"][0]["extrinsic_index"], 1);
+	assert_eq!(p0["attestations"].as_array().unwrap().len(), 1);
+	// Period 1's report claims a value its operator did not sign.
+	let (_, p1) = get(&app, "/v1/auditor/feeds/0/periods/1/reports", Some(&auditor_token)).await;
+	assert_eq!(p1["reports"][0]["signature_check"], "invalid");
+	assert_eq!(p1["disputes"][0]["auditor"], acc(&auditor()));
+	let (status, csv) = get(&app, "/v1/auditor/feeds/0/reports.csv?from_period=0&to_period=5", Some(&auditor_token)).await;
+	assert_eq!(status, StatusCode::OK);
+	let csv = csv.as_str().unwrap();
+	let lines: Vec<&str> = csv.lines().collect();
+	assert_eq!(lines.len(), 3, "{csv}");
+	assert!(lines[0].starts_with("feed,period,operator"), "{csv}");
+	assert!(lines[1].contains(",valid,"), "{csv}");
+	assert!(lines[2].contains(",invalid,"), "{csv}");
+	assert_error(&get(&app, "/v1/auditor/feeds/9/periods/0/reports", Some(&auditor_token)).await, StatusCode::NOT_FOUND);
+	let m = assert_error(&get(&app, "/v1/auditor/feeds/0/periods/x/reports", Some(&auditor_token)).await, StatusCode::BAD_REQUEST);
+	assert!(m.contains("'period'"), "{m}");
+	db.close().await;
+}
+
+async fn persona_routes_refuse_other_roles_and_anonymous_callers(engine: Engine) {
+	let db = TestDb::new(engine).await;
+	seed(&db.pool).await;
+	let app = app(&db.pool);
+	let bond = hex32(GREEN_BOND);
+	let investor_routes = ["/v1/investor/holdings".to_string(), format!("/v1/investor/bonds/{bond}")];
+	let issuer_routes = ["/v1/issuer/bonds".to_string(), format!("/v1/issuer/bonds/{bond}/book")];
+	let auditor_routes = ["/v1/auditor/feeds/0/periods/0/reports".to_string(), "/v1/auditor/feeds/0/reports.csv".to_string()];
+	let all: Vec<&String> = investor_routes.iter().chain(&issuer_routes).chain(&auditor_routes).collect();
+	for route in &all {
+		assert_error(&get(&app, route, None).await, StatusCode::UNAUTHORIZED);
+		assert_error(&get(&app, route, Some("not-a-token")).await, StatusCode::UNAUTHORIZED);
+	}
+	let charlie = sign_in(&app, &dev::charlie()).await;
+	let bob = sign_in(&app, &dev::bob()).await;
+	let auditor_token = sign_in(&app, &auditor()).await;
+	let dave = sign_in(&app, &dev::dave()).await; // suspended
+	for r in issuer_routes.iter().chain(&auditor_routes) {
+		assert_error(&get(&app, r, Some(&charlie)).await, StatusCode::FORBIDDEN);
+	}
+	for r in investor_routes.iter().chain(&auditor_routes) {
+		assert_error(&get(&app, r, Some(&bob)).await, StatusCode::FORBIDDEN);
+	}
+	for r in investor_routes.iter().chain(&issuer_routes) {
+		assert_error(&get(&app, r, Some(&auditor_token)).await, StatusCode::FORBIDDEN);
+	}
+	for r in &all {
+		assert_error(&get(&app, r, Some(&dave)).await, StatusCode::FORBIDDEN);
+	}
+	// A suspension indexed after sign-in takes the role away at once.
+	sqlx::query("UPDATE identities SET status = 'Suspended' WHERE account = $1")
+		.bind(acc(&dev::charlie()))
+		.execute(&db.pool)
+		.await
+		.unwrap();
+	assert_error(&get(&app, &investor_routes[0], Some(&charlie)).await, StatusCode::FORBIDDEN);
+	db.close().await;
+}
+
+async fn rate_limit_answers_429_in_the_error_shape(engine: Engine) {
+	let db = TestDb::new(engine).await;
+	let app = app_with(&db.pool, HttpSettings { rate_limit_per_minute: 3, ..HttpSettings::default() });
+	for _ in 0..3 {
+		assert_eq!(get(&app, "/health", None).await.0, StatusCode::OK);
+	}
+	assert_error(&get(&app, "/health", None).await, StatusCode::TOO_MANY_REQUESTS);
+	db.close().await;
+}
+
+async fn openapi_lists_every_route(engine: Engine) {
+	let db = TestDb::new(engine).await;
+	seed(&db.pool).await;
+	let app = app(&db.pool);
+	let (status, doc) = get(&app, "/openapi.json", None).await;
+	assert_eq!(status, StatusCode::OK);
+	assert_eq!(doc["openapi"], "3.0.3");
+	for (method, path, ..) in citybond_api::http::openapi::ROUTES {
+		assert!(doc["paths"][path][method].is_object(), "{method} {path} missing");
+		// Every documented route exists in the router (whatever the answer, not "no such route").
+		let uri = path
+			.replace("{address}", &hex32(GREEN_BOND))
+			.replace("{feed}", "0")
+			.replace("{period}", "0");
+		let (_, body) = send(&app, &method.to_uppercase(), &uri, None, Some("{}".into())).await;
+		assert_ne!(body["error"]["message"], "no such route", "{method} {path}");
+	}
+	db.close().await;
+}
