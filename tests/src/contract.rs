@@ -345,18 +345,32 @@ pub async fn call(
 	let dry = dry_run(client, crate::account_id(signer), contract, data.clone())
 		.await
 		.map_err(Failure::Other)?;
+	// A message that reverts in the dry run would revert on chain too; the dry run's output
+	// says why (ink!'s `Ok(Err(error))`: 0x0001 then the contract's error), the chain does not.
+	if dry.reverted {
+		return Err(Failure::Dispatch(format!(
+			"Contracts::ContractReverted (dry run output 0x{})",
+			hex::encode(&dry.data)
+		)));
+	}
 	submit(
 		client,
 		signer,
 		"Contracts",
 		"call",
-		vec![
-			Value::unnamed_variant("Id", [Value::from_bytes(contract)]),
-			Value::u128(0),
-			weight_value(dry.gas_required),
-			Value::unnamed_variant("Some", [Value::u128(dry.deposit)]),
-			Value::from_bytes(&data),
-		],
+		call_args(contract, dry.gas_required, dry.deposit, &data),
 	)
 	.await
+}
+
+/// The arguments of `Contracts.call` for message `data` on `contract`, with a gas limit
+/// (ref_time, proof_size) and a storage deposit limit.
+pub fn call_args(contract: [u8; 32], gas: (u64, u64), deposit: u128, data: &[u8]) -> Vec<Value> {
+	vec![
+		Value::unnamed_variant("Id", [Value::from_bytes(contract)]),
+		Value::u128(0),
+		weight_value(gas),
+		Value::unnamed_variant("Some", [Value::u128(deposit)]),
+		Value::from_bytes(data),
+	]
 }

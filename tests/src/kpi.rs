@@ -1,10 +1,106 @@
 //! The KPI oracle from the tests' side: feeds created by Bob, the demo city.
 
-use crate::{find_events, submit_ok, Client};
+use crate::{account_id, find_events, submit_ok, Client};
 use anyhow::{bail, Result};
-use codec::Decode;
+use codec::{Decode, Encode};
+use ed25519_dalek::{Signer, SigningKey};
 use subxt::ext::scale_value::Value;
-use subxt_signer::sr25519::dev;
+use subxt_signer::{
+	sr25519::{dev, Keypair},
+	SecretUri,
+};
+
+/// `pallet_citybond_kpi_oracle::REPORT_TAG`.
+pub const REPORT_TAG: [u8; 15] = *b"CITYBOND/KPI/v1";
+
+/// `pallet_citybond_kpi_oracle::ReportPayload`.
+#[derive(Debug, Clone, Copy, Encode)]
+pub struct Report {
+	/// The feed reported.
+	pub feed: u32,
+	/// Its period.
+	pub period: u32,
+	/// The value, fixed point with the feed's decimals.
+	pub value: i128,
+	/// Start of the measured window (ms).
+	pub window_start: u64,
+	/// End of the measured window (ms).
+	pub window_end: u64,
+	/// Hash of the source data.
+	pub payload_hash: [u8; 32],
+	/// Hash of the measuring devices' ids.
+	pub devices_hash: [u8; 32],
+}
+
+/// An oracle operator: its account (with the oracle-operator role) and its ed25519 report key.
+pub struct Operator {
+	/// The account that submits its reports.
+	pub account: Keypair,
+	/// The key that signs them.
+	pub key: SigningKey,
+}
+
+impl Operator {
+	/// The demo cast's operator `//{name}//stash`, with a report key made of `seed`.
+	pub fn new(name: &str, seed: u8) -> Result<Self> {
+		let account = Keypair::from_uri(&format!("//{name}//stash").parse::<SecretUri>()?)?;
+		Ok(Self { account, key: SigningKey::from_bytes(&[seed; 32]) })
+	}
+
+	/// The demo cast's three operators (Bob's, Charlie's and Dave's stash accounts).
+	pub fn demo_three() -> Result<[Self; 3]> {
+		Ok([Self::new("Bob", 1)?, Self::new("Charlie", 2)?, Self::new("Dave", 3)?])
+	}
+
+	/// The report key's public half.
+	pub fn public(&self) -> [u8; 32] {
+		self.key.verifying_key().to_bytes()
+	}
+
+	/// Its (account, report key) pair, as a feed lists it.
+	pub fn listing(&self) -> ([u8; 32], [u8; 32]) {
+		(account_id(&self.account), self.public())
+	}
+
+	/// Signs `report` for the chain with genesis hash `genesis`, as the oracle service does.
+	pub fn sign(&self, genesis: [u8; 32], report: &Report) -> [u8; 64] {
+		self.key.sign(&(REPORT_TAG, genesis, report).encode()).to_bytes()
+	}
+}
+
+/// The arguments of `KpiOracle.submit_report`.
+pub fn report_args(report: &Report, key: [u8; 32], signature: [u8; 64]) -> Vec<Value> {
+	vec![
+		Value::named_composite([
+			("feed", Value::u128(report.feed.into())),
+			("period", Value::u128(report.period.into())),
+			("value", Value::i128(report.value)),
+			("window_start", Value::u128(report.window_start.into())),
+			("window_end", Value::u128(report.window_end.into())),
+			("payload_hash", Value::from_bytes(report.payload_hash)),
+			("devices_hash", Value::from_bytes(report.devices_hash)),
+		]),
+		Value::from_bytes(key),
+		Value::from_bytes(signature),
+	]
+}
+
+/// Each operator signs and submits its own report, all at once; fails if any is refused.
+pub async fn report_all(
+	client: &Client,
+	genesis: [u8; 32],
+	operators: &[Operator],
+	reports: &[Report],
+) -> Result<()> {
+	let submissions = operators.iter().zip(reports).map(|(op, report)| {
+		let args = report_args(report, op.public(), op.sign(genesis, report));
+		submit_ok(client, &op.account, "KpiOracle", "submit_report", args)
+	});
+	for outcome in futures::future::join_all(submissions).await {
+		outcome?;
+	}
+	Ok(())
+}
 
 /// The rules of a test feed of the Rotterdam town hall (kWh, 3 decimals, values 0 to 10^7 kWh,
 /// outliers beyond 5%).

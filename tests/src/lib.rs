@@ -6,6 +6,7 @@
 //! - `CITYBOND_CONTRACTS`: the folder holding `<name>/<name>.contract` bundles (default
 //!   `$CARGO_TARGET_DIR/ink`).
 
+pub mod bond;
 pub mod contract;
 pub mod kpi;
 pub mod node;
@@ -42,7 +43,7 @@ pub fn account_id(signer: &Keypair) -> [u8; 32] {
 #[derive(Debug)]
 pub enum Failure {
 	/// The runtime dispatched it and it failed: `pallet.error`, or a general error such as
-	/// `BadOrigin`.
+	/// `BadOrigin`; or, for a contract call, its dry run reverted (then it is not submitted).
 	Dispatch(String),
 	/// It never got into a finalized block, or something else went wrong.
 	Other(anyhow::Error),
@@ -174,4 +175,71 @@ pub struct RawEvent {
 	pub fields: Vec<u8>,
 	/// The topics the runtime recorded with the event.
 	pub topics: Vec<[u8; 32]>,
+}
+
+/// A call to submit: pallet, call name and arguments.
+pub type Call = (&'static str, &'static str, Vec<Value>);
+
+/// Signs each of `calls` with `signer` at consecutive nonces from its next one, submits them in
+/// chunks, and waits until every one is in a finalized block and succeeded. For setting up many
+/// accounts or holders at once (a benchmark's population); the first failure is the error.
+pub async fn submit_batch(client: &Client, signer: &Keypair, calls: Vec<Call>) -> Result<()> {
+	// The node allows 1,024 subscriptions per connection; each watched transaction is one.
+	const CHUNK: usize = 500;
+	let account: subxt::utils::AccountId32 = signer.public_key().into();
+	let mut nonce = client.at_current_block().await?.transactions().account_nonce(&account).await?;
+	let mut calls = calls.into_iter().peekable();
+	while calls.peek().is_some() {
+		let at = client.at_current_block().await?;
+		let mut watched = Vec::new();
+		for (pallet, call, args) in calls.by_ref().take(CHUNK) {
+			let params = subxt::config::SubstrateExtrinsicParamsBuilder::new().nonce(nonce).build();
+			let progress = at
+				.transactions()
+				.sign_and_submit_then_watch(&subxt::dynamic::tx(pallet, call, args), signer, params)
+				.await
+				.with_context(|| format!("submit {pallet}.{call} at nonce {nonce}"))?;
+			watched.push((pallet, call, progress));
+			nonce = nonce.checked_add(1).context("nonce overflow")?;
+		}
+		let outcomes = futures::future::join_all(watched.into_iter().map(
+			|(pallet, call, progress)| async move {
+				match progress.wait_for_finalized_success().await {
+					Ok(_) => Ok(()),
+					Err(TransactionFinalizedSuccessError::SuccessError(
+						TransactionEventsError::ExtrinsicFailed(err),
+					)) => bail!("{pallet}.{call} failed: {}", describe_dispatch_error(&err)),
+					Err(e) => Err(anyhow::Error::from(e).context(format!("{pallet}.{call}"))),
+				}
+			},
+		))
+		.await;
+		outcomes.into_iter().collect::<Result<Vec<()>>>()?;
+	}
+	Ok(())
+}
+
+/// The chain's clock: `Timestamp::Now` (ms since the Unix epoch) at the latest finalized block,
+/// the state that dry runs and queries read.
+pub async fn chain_now(client: &Client) -> Result<u64> {
+	let at = client.at_current_block().await?;
+	let now = at
+		.storage()
+		.fetch(subxt::dynamic::storage::<(), u64>("Timestamp", "Now"), ())
+		.await
+		.context("read Timestamp::Now")?;
+	now.decode().context("decode Timestamp::Now")
+}
+
+/// Waits until the latest finalized block's timestamp is past `at` (ms), so that calls dry-run
+/// and executed from now on see the chain's clock past it.
+pub async fn wait_chain_past(client: &Client, at: u64) -> Result<()> {
+	let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+	while chain_now(client).await? <= at {
+		if std::time::Instant::now() > deadline {
+			bail!("the chain's finalized clock did not pass {at} within 2 minutes");
+		}
+		tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+	}
+	Ok(())
 }

@@ -2,12 +2,18 @@
 //! (read through the chain extension).
 //!
 //! - Alice (the deployer) deploys a cash token with Ferdie as settlement agent, and a green bond
-//!   issued by Bob, with Alice as the bond's agent and one KPI feed Bob creates (no operator
-//!   reports it, so its target is missed by the fallback clause and the second coupon steps up);
-//! - Ferdie mints cash to Charlie, Dave and Eve, who approve the bond and subscribe; Ferdie, a
-//!   settlement agent and not an investor, is refused;
-//! - the book closes, Bob receives the proceeds; Bob funds each coupon and the redemption;
-//!   holders claim; cash is conserved to the minor unit.
+//!   issued by Bob, with Alice as the bond's agent and two KPI feeds Bob creates, each with the
+//!   three demo oracle operators:
+//!   - energy saved (step-up 100 bp): its first period is reported BELOW target and becomes
+//!     Final, so coupon 1 steps up to 5 %; its second period is reported on target, so coupon 2
+//!     goes back to the base rate;
+//!   - water loss avoided (step-up 50 bp): nobody reports it, so its period is Missing and the
+//!     fallback clause steps coupon 2 up to 4.5 %;
+//! - Ferdie mints cash to Charlie, Dave and Eve, who subscribe 130 units for an issue of 100:
+//!   the book is oversubscribed, units are allotted pro rata (largest remainder) and the rest is
+//!   refunded; Ferdie, a settlement agent and not an investor, is refused;
+//! - Bob receives the proceeds, funds each coupon and the redemption; holders claim; cash is
+//!   conserved to the minor unit.
 //!
 //! Times are compressed (`Frequency::EveryMillis`): a coupon period is 30 s of wall clock.
 
@@ -16,187 +22,74 @@
 
 use anyhow::{ensure, Context, Result};
 use citybond_e2e::{
-	account_id, contract,
-	kpi::{self, FeedRules},
+	account_id,
+	bond::{
+		call_ok, chain_past, claim_all, now_ms, sleep_past, BondTerms, Distribution, Frequency,
+		KpiAssessment, KpiLink, KpiTarget, Limits, Payment, Phase, RateFixing, TargetStatus, DENOM,
+		EURO,
+	},
+	contract,
+	kpi::{self, report_all, FeedRules, Operator, Report},
 	node::Node,
 	Client, Failure,
 };
-use codec::{Decode, Encode};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use subxt_signer::{
-	sr25519::{dev, Keypair},
-	SecretUri,
-};
+use subxt_signer::sr25519::dev;
 
-// ---------------------------------------------------------------------------------------------
-// Mirrors of the green bond's SCALE types (contracts/green_bond), field for field.
-
-/// `schedule::Frequency` (only the compressed variant is used here).
-#[derive(Encode)]
-#[allow(dead_code)]
-enum Frequency {
-	Annual,
-	SemiAnnual,
-	Quarterly,
-	Monthly,
-	EveryMillis { period_ms: u64, periods_per_year: u32 },
-}
-
-/// `kpi_link::KpiTarget`.
-#[derive(Encode)]
-struct KpiTarget {
-	observation_period: u32,
-	feed_period: u32,
-	target: i128,
-	observation_date: u64,
-}
-
-/// `kpi_link::KpiLink`; `direction` 0 is `AtOrAbove`.
-#[derive(Encode)]
-struct KpiLink {
-	feed: u32,
-	direction: u8,
-	step_bps: i32,
-	targets: Vec<KpiTarget>,
-}
-
-/// `terms::BondTerms<AccountId>`. Enums without data are written as their variant index:
-/// `day_count_fraction` 0 = 30/360, `business_day_convention` 0 = unadjusted,
-/// `use_of_proceeds` 1 = energy efficiency, investor category 0 = retail.
-#[derive(Encode)]
-struct BondTerms {
-	isin: [u8; 12],
-	cfi: [u8; 6],
-	issuer: [u8; 32],
-	currency: [u8; 32],
-	denomination: u128,
-	issue_size: u128,
-	minimum_raise: u128,
-	minimum_subscription: u128,
-	subscription_start: u64,
-	subscription_end: u64,
-	issue_date: u64,
-	maturity_date: u64,
-	coupon_frequency: Frequency,
-	day_count_fraction: u8,
-	business_day_convention: u8,
-	record_date_offset_ms: u64,
-	coupon_rate_bps: u32,
-	coupon_floor_bps: u32,
-	coupon_cap_bps: u32,
-	kpis: Vec<KpiLink>,
-	use_of_proceeds: Vec<u8>,
-	/// `DocumentHashes { framework, second_party_opinion }`.
-	documents: ([u8; 32], Option<[u8; 32]>),
-	/// `CallOption { date, premium_bps }`.
-	call_schedule: Vec<(u64, u32)>,
-	grace_period_ms: u64,
-	claim_period_ms: u64,
-	/// `InvestorCap { category, max_amount }`.
-	investor_caps: Vec<(u8, u128)>,
-	/// `ResidentPriority { jurisdiction, tranche }`.
-	resident_priority: Option<([u8; 2], u128)>,
-}
-
-/// `data::Limits`.
-#[derive(Encode)]
-struct Limits {
-	max_subscribers: u32,
-	max_holders: u32,
-}
-
-/// `data::Payment`.
-#[derive(Encode, Clone, Copy)]
-enum Payment {
-	Coupon(u32),
-	Redemption,
-}
-
-/// `data::Phase`.
-#[derive(Debug, PartialEq, Decode)]
-enum Phase {
-	Subscription,
-	Cancelled,
-	Active,
-	Called,
-	Defaulted,
-	Redeemed,
-}
-
-/// `payout::Distribution` (decoded whole; the test reads some fields).
-#[derive(Debug, Decode)]
-#[allow(dead_code)]
-struct Distribution {
-	per_unit: u128,
-	units: u128,
-	funded: u128,
-	paid: u128,
-	claimed_units: u128,
-	defaulted: bool,
-	closed: bool,
-}
-
-// ---------------------------------------------------------------------------------------------
-
-const EURO: u128 = 100; // cents
-const DENOM: u128 = 1_000 * EURO;
+/// A coupon period on the compressed clock.
 const PERIOD_MS: u64 = 30_000;
 
-fn now_ms() -> Result<u64> {
-	Ok(u64::try_from(SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis())?)
-}
+/// Feed periods: as long as coupon periods, but each ends 20 s before the coupon period it is
+/// observed for, so its reports are in and final by the observation date.
+const FEED_LEAD_MS: u64 = 20_000;
 
-/// Sleeps until the wall clock passes `at` (ms) by a second, so the next block is after it.
-async fn sleep_past(at: u64) -> Result<()> {
-	let wait = at.saturating_add(1_000).saturating_sub(now_ms()?);
-	tokio::time::sleep(Duration::from_millis(wait)).await;
-	Ok(())
-}
-
-/// Bob creates a KPI feed of 30 s periods starting at `first_start`, with the three demo
-/// operators and a quorum of three; returns its id. Nobody reports it.
-async fn create_feed(client: &Client, first_start: u64) -> Result<u32> {
-	let mut operators = Vec::new();
-	for uri in ["//Bob//stash", "//Charlie//stash", "//Dave//stash"] {
-		let operator = account_id(&Keypair::from_uri(&uri.parse::<SecretUri>()?)?);
-		// Any well-formed ed25519 key: no report is signed in this test.
-		let key = ed25519_dalek::SigningKey::from_bytes(&[operator[0]; 32]).verifying_key();
-		operators.push((operator, key.to_bytes()));
-	}
+/// Bob creates a KPI feed on `attribute` with the demo operators and a quorum of three; its
+/// periods are `PERIOD_MS` long from `first_start`. Returns its id.
+async fn create_feed(
+	client: &Client,
+	attribute: &str,
+	first_start: u64,
+	operators: &[Operator],
+) -> Result<u32> {
 	let rules = FeedRules {
-		attribute: "solarYield",
+		attribute,
 		first_start,
 		length: PERIOD_MS,
 		quorum: 3,
-		max_report_age: 5_000,
+		max_report_age: 15_000,
 		challenge_window: 5_000,
 	};
-	kpi::create_feed(client, &rules, &operators).await
+	let listed: Vec<_> = operators.iter().map(Operator::listing).collect();
+	kpi::create_feed(client, &rules, &listed).await
 }
 
-/// Calls `message(args)` on `contract` as `signer` and fails on any error.
-async fn call_ok(
-	client: &Client,
-	signer: &Keypair,
-	bundle: &contract::Bundle,
-	contract_id: [u8; 32],
-	message: &str,
-	args: impl Encode,
-) -> Result<()> {
-	let data = bundle.message(message, args)?;
-	contract::call(client, signer, contract_id, data)
-		.await
-		.map_err(|e| anyhow::anyhow!("{message}: {e:?}"))?;
-	Ok(())
+/// The three operators' reports of `value` (kWh, 3 decimals) for `period` of `feed`, with
+/// distinct source hashes.
+fn readings(feed: u32, period: u32, first_start: u64, values: [i128; 3]) -> Vec<Report> {
+	let start = first_start + PERIOD_MS * u64::from(period);
+	(0u8..3)
+		.zip(values)
+		.map(|(i, value)| Report {
+			feed,
+			period,
+			value,
+			window_start: start,
+			window_end: start + PERIOD_MS,
+			payload_hash: [i + 1; 32],
+			devices_hash: [0xd0 | i; 32],
+		})
+		.collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn green_bond_lives_from_subscription_to_redemption_against_real_cash() -> Result<()> {
+async fn green_bond_allots_pro_rata_and_steps_up_on_a_missed_target_and_a_missing_period(
+) -> Result<()> {
 	let logs = tempfile::tempdir()?;
 	let node = Node::dev(logs.path(), 3).await?;
 	let client = node.client().await?;
+	let genesis: [u8; 32] = client.genesis_hash().0;
 	let (alice, bob, charlie, dave, eve, ferdie) =
 		(dev::alice(), dev::bob(), dev::charlie(), dev::dave(), dev::eve(), dev::ferdie());
+	let operators = Operator::demo_three()?;
 
 	// The cash token: Ferdie is its settlement agent.
 	let (cash, cash_id) = contract::deploy(
@@ -209,17 +102,27 @@ async fn green_bond_lives_from_subscription_to_redemption_against_real_cash() ->
 	.await?;
 
 	// Ferdie pays cash in to the investors (before the bond exists, to keep its window short).
-	for (who, amount) in [(&charlie, 30 * DENOM), (&dave, 40 * DENOM), (&eve, 10 * DENOM)] {
-		call_ok(&client, &ferdie, &cash, cash_id, "mint", (account_id(who), amount)).await?;
+	let demand = [(&charlie, 30u128), (&dave, 60), (&eve, 40)];
+	for (who, units) in demand {
+		call_ok(&client, &ferdie, &cash, cash_id, "mint", (account_id(who), units * DENOM)).await?;
 	}
 
-	// The schedule: subscriptions for 90 s, closing within 20 s, then two 30 s coupon periods.
+	// The schedule: subscriptions for 90 s, closing within 20 s, then three 30 s coupon periods.
 	let start = now_ms()?;
 	let sub_end = start + 90_000;
 	let issue = sub_end + 20_000;
-	let maturity = issue + 2 * PERIOD_MS;
+	let maturity = issue + 3 * PERIOD_MS;
 	let record_offset = 5_000;
-	let feed = create_feed(&client, issue).await?;
+	let observed = |period: u64| issue + (period + 1) * PERIOD_MS;
+	let feed_start = issue - FEED_LEAD_MS;
+	let energy = create_feed(&client, "energySaved", feed_start, &operators).await?;
+	let water = create_feed(&client, "waterLossAvoided", feed_start, &operators).await?;
+	let target = |observation_period: u32, target: i128| KpiTarget {
+		observation_period,
+		feed_period: observation_period,
+		target,
+		observation_date: observed(observation_period.into()),
+	};
 	let terms = BondTerms {
 		isin: *b"XS2407019798",
 		cfi: *b"DNFTFR",
@@ -240,24 +143,22 @@ async fn green_bond_lives_from_subscription_to_redemption_against_real_cash() ->
 		coupon_rate_bps: 400,
 		coupon_floor_bps: 300,
 		coupon_cap_bps: 600,
-		// Feed period 0 must reach 100 kWh by the end of coupon period 0; nobody reports it,
-		// so the fallback clause counts it missed and coupon 1 steps up by 100 bp.
-		kpis: vec![KpiLink {
-			feed,
-			direction: 0,
-			step_bps: 100,
-			targets: vec![KpiTarget {
-				observation_period: 0,
-				feed_period: 0,
-				target: 100_000,
-				observation_date: issue + PERIOD_MS,
-			}],
-		}],
+		// Energy saved must reach 100 kWh in feed periods 0 and 1 (observed for coupon periods
+		// 0 and 1); water loss avoided must reach 50 m3 in feed period 1.
+		kpis: vec![
+			KpiLink {
+				feed: energy,
+				direction: 0,
+				step_bps: 100,
+				targets: vec![target(0, 100_000), target(1, 100_000)],
+			},
+			KpiLink { feed: water, direction: 0, step_bps: 50, targets: vec![target(1, 50_000)] },
+		],
 		use_of_proceeds: vec![1],
 		documents: ([7; 32], None),
 		call_schedule: Vec::new(),
 		grace_period_ms: 20_000,
-		claim_period_ms: 60_000,
+		claim_period_ms: 120_000,
 		investor_caps: vec![(0, 30 * DENOM)],
 		resident_priority: None,
 	};
@@ -271,14 +172,16 @@ async fn green_bond_lives_from_subscription_to_redemption_against_real_cash() ->
 	)
 	.await?;
 
-	// The investors approve the bond and subscribe.
-	for (who, amount) in [(&charlie, 30 * DENOM), (&dave, 40 * DENOM), (&eve, 10 * DENOM)] {
-		call_ok(&client, who, &cash, cash_id, "approve", (bond_id, amount)).await?;
-	}
-	call_ok(&client, &charlie, &bond, bond_id, "subscribe", (30 * DENOM,)).await?;
-	call_ok(&client, &dave, &bond, bond_id, "subscribe", (40 * DENOM,)).await?;
+	// The investors approve the bond and subscribe 130 units in all: oversubscribed.
 	// Eve is an institutional investor with KYC in the demo cast: she may subscribe too.
-	call_ok(&client, &eve, &bond, bond_id, "subscribe", (10 * DENOM,)).await?;
+	let approvals = demand.iter().map(|(who, units)| {
+		call_ok(&client, who, &cash, cash_id, "approve", (bond_id, units * DENOM))
+	});
+	futures::future::try_join_all(approvals).await?;
+	let subscriptions = demand
+		.iter()
+		.map(|(who, units)| call_ok(&client, who, &bond, bond_id, "subscribe", (units * DENOM,)));
+	futures::future::try_join_all(subscriptions).await?;
 	// Ferdie is a settlement agent, not an investor: refused before any cash moves.
 	let refused =
 		contract::call(&client, &ferdie, bond_id, bond.message("subscribe", (DENOM,))?).await;
@@ -294,60 +197,137 @@ async fn green_bond_lives_from_subscription_to_redemption_against_real_cash() ->
 		let client = client.clone();
 		async move { contract::query::<u128>(&client, reader, cash_id, data?).await }
 	};
-	ensure!(cash_balance(bond_id).await? == 80 * DENOM, "escrow held by the bond");
+	let units_of = |who: [u8; 32]| {
+		let data = bond.message("balance_of", (who,));
+		let client = client.clone();
+		async move { contract::query::<u128>(&client, reader, bond_id, data?).await }
+	};
+	let rate = |period: u32| {
+		let data = bond.message("coupon_rate", (period,));
+		let client = client.clone();
+		async move {
+			let fixing: Result<RateFixing, u8> =
+				contract::query(&client, reader, bond_id, data?).await?;
+			fixing.map_err(|e| anyhow::anyhow!("coupon_rate({period}) failed: error {e}"))
+		}
+	};
+	ensure!(cash_balance(bond_id).await? == 130 * DENOM, "escrow held by the bond");
 
-	// The window ends; anyone closes the book: 80 units issued, Bob receives the proceeds.
-	sleep_past(sub_end).await?;
+	// The window ends; anyone closes the book. 100 units for 130 asked: pro rata by largest
+	// remainder, 30×100/130 = 23.08, 60×100/130 = 46.15, 40×100/130 = 30.77; the floors make 99
+	// and the one unit left goes to the largest remainder, Eve's.
+	chain_past(&client, sub_end).await?;
 	call_ok(&client, &dave, &bond, bond_id, "close_book", ()).await?;
 	let phase: Option<Phase> =
 		contract::query(&client, account_id(&bob), bond_id, bond.message("phase", ())?).await?;
 	ensure!(phase == Some(Phase::Active), "phase after closing: {phase:?}");
-	ensure!(cash_balance(account_id(&bob)).await? == 80 * DENOM, "proceeds to the issuer");
+	let allotted = [(&charlie, 23u128), (&dave, 46), (&eve, 31)];
+	let refunds = demand.iter().map(|(who, _)| {
+		call_ok(&client, who, &bond, bond_id, "withdraw_refund", (account_id(who),))
+	});
+	futures::future::try_join_all(refunds).await?;
+	for ((who, units), (_, asked)) in allotted.into_iter().zip(demand) {
+		ensure!(units_of(account_id(who)).await? == units, "units allotted");
+		ensure!(
+			cash_balance(account_id(who)).await? == (asked - units) * DENOM,
+			"refund of the unallotted subscription"
+		);
+	}
+	ensure!(cash_balance(account_id(&bob)).await? == 100 * DENOM, "proceeds to the issuer");
 	ensure!(cash_balance(bond_id).await? == 0, "bond holds nothing after closing");
 
-	// Coupon 0: 4 % on 1,000.00 for half a year = 20.00 per unit. Bob funds it after the
-	// record date; holders claim.
-	let coupon0 = 80 * 20 * EURO;
-	let coupon1 = 80 * 25 * EURO; // stepped up to 5 %: the KPI was never reported
-	let principal = 80 * DENOM;
-	call_ok(&client, &ferdie, &cash, cash_id, "mint", (account_id(&bob), coupon0 + coupon1))
-		.await?;
-	call_ok(&client, &bob, &cash, cash_id, "approve", (bond_id, coupon0 + coupon1 + principal))
-		.await?;
-	sleep_past(issue + PERIOD_MS - record_offset).await?;
-	call_ok(&client, &bob, &bond, bond_id, "fund", (Payment::Coupon(0), coupon0)).await?;
-	for who in [&charlie, &dave, &eve] {
-		call_ok(&client, who, &bond, bond_id, "claim", (account_id(who),)).await?;
-	}
+	// Energy period 0 is reported below target (a median of 81 kWh against 100 kWh); the KPI
+	// is final before the observation date.
+	sleep_past(feed_start + PERIOD_MS).await?;
+	let below = readings(energy, 0, feed_start, [80_000, 82_000, 81_000]);
+	report_all(&client, genesis, &operators, &below).await?;
 
-	// Coupon 1 and the redemption, past the observation date: the rate is fixed at 5 %.
-	sleep_past(maturity - record_offset).await?;
-	call_ok(&client, &bob, &bond, bond_id, "fund", (Payment::Coupon(1), coupon1)).await?;
-	let d: Option<Distribution> = contract::query(
-		&client,
-		account_id(&bob),
-		bond_id,
-		bond.message("distribution", (Payment::Coupon(1),))?,
-	)
-	.await?;
-	let d = d.context("coupon 1 has no distribution")?;
+	// Coupon 0 at the base 4 %: 20.00 per unit for half a year. Bob funds it after the record
+	// date.
+	let per_unit = [20 * EURO, 25 * EURO, 2_250];
+	let coupons: Vec<u128> = per_unit.iter().map(|p| 100 * p).collect();
+	let principal = 100 * DENOM;
+	let coupon_cash = coupons.iter().sum::<u128>();
+	call_ok(&client, &ferdie, &cash, cash_id, "mint", (account_id(&bob), coupon_cash)).await?;
+	call_ok(&client, &bob, &cash, cash_id, "approve", (bond_id, coupon_cash + principal)).await?;
+	chain_past(&client, observed(0) - record_offset).await?;
+	call_ok(&client, &bob, &bond, bond_id, "fund", (Payment::Coupon(0), coupons[0])).await?;
+
+	// Energy period 1 is reported on target (120 kWh); nobody reports water period 1.
+	sleep_past(feed_start + 2 * PERIOD_MS).await?;
+	let on_target = readings(energy, 1, feed_start, [120_000, 118_000, 121_000]);
+	report_all(&client, genesis, &operators, &on_target).await?;
+	claim_all(&client, &bond, bond_id, &[&charlie, &dave, &eve]).await?;
+
+	// Coupon 1: the missed energy target steps it up by 100 bp to 5 %.
+	let fixing = rate(1).await?;
 	ensure!(
-		d.per_unit == 25 * EURO && d.units == 80 && d.funded == coupon1 && !d.defaulted,
-		"coupon 1 should pay 25.00 on each of 80 units, funded in full: {d:?}"
+		fixing.period == 1
+			&& fixing.rate_bps == 500
+			&& fixing.assessments
+				== vec![KpiAssessment {
+					feed: energy,
+					feed_period: 0,
+					status: TargetStatus::Missed(81_000),
+					applied_bps: 100,
+				}],
+		"coupon 1 should step up for the missed target: {fixing:?}"
 	);
+	chain_past(&client, observed(1) - record_offset).await?;
+	call_ok(&client, &bob, &bond, bond_id, "fund", (Payment::Coupon(1), coupons[1])).await?;
+	claim_all(&client, &bond, bond_id, &[&charlie, &dave, &eve]).await?;
+
+	// Coupon 2: energy met its target (no step) but water's period is Missing, so the fallback
+	// clause steps it up by 50 bp to 4.5 %.
+	chain_past(&client, observed(1)).await?;
+	let fixing = rate(2).await?;
+	ensure!(
+		fixing.rate_bps == 450
+			&& fixing.assessments
+				== vec![
+					KpiAssessment {
+						feed: energy,
+						feed_period: 1,
+						status: TargetStatus::Met(120_000),
+						applied_bps: 0,
+					},
+					KpiAssessment {
+						feed: water,
+						feed_period: 1,
+						status: TargetStatus::MissedByFallback,
+						applied_bps: 50,
+					},
+				],
+		"coupon 2 should step up for the missing water KPI only: {fixing:?}"
+	);
+
+	// Coupon 2 and the redemption.
+	chain_past(&client, maturity - record_offset).await?;
+	call_ok(&client, &bob, &bond, bond_id, "fund", (Payment::Coupon(2), coupons[2])).await?;
 	call_ok(&client, &bob, &bond, bond_id, "fund", (Payment::Redemption, principal)).await?;
-	for who in [&charlie, &dave, &eve] {
-		call_ok(&client, who, &bond, bond_id, "claim", (account_id(who),)).await?;
+	for (index, expected) in per_unit.into_iter().enumerate() {
+		let payment = Payment::Coupon(u32::try_from(index)?);
+		let d: Option<Distribution> =
+			contract::query(&client, reader, bond_id, bond.message("distribution", (payment,))?)
+				.await?;
+		let d = d.with_context(|| format!("coupon {index} has no distribution"))?;
+		ensure!(
+			d.per_unit == expected && d.units == 100 && !d.defaulted,
+			"coupon {index} should pay {expected} on each of 100 units: {d:?}"
+		);
 	}
+	claim_all(&client, &bond, bond_id, &[&charlie, &dave, &eve]).await?;
 	let phase: Option<Phase> =
 		contract::query(&client, account_id(&bob), bond_id, bond.message("phase", ())?).await?;
 	ensure!(phase == Some(Phase::Redeemed), "phase after redemption: {phase:?}");
 
-	// Cash conserved: each investor got back principal plus 20.00 + 25.00 per unit.
-	for (who, units) in [(&charlie, 30u128), (&dave, 40), (&eve, 10)] {
-		let expected = units * (DENOM + 45 * EURO);
+	// Cash conserved: each investor got its refund, its principal back, and 20.00 + 25.00 +
+	// 22.50 per unit; Bob paid out all he raised and was minted; the bond holds nothing.
+	for ((who, units), (_, asked)) in allotted.into_iter().zip(demand) {
+		let expected = asked * DENOM + units * per_unit.iter().sum::<u128>();
 		ensure!(cash_balance(account_id(who)).await? == expected, "investor's cash at the end");
 	}
+	ensure!(cash_balance(account_id(&bob)).await? == 0, "the issuer paid out everything");
 	ensure!(cash_balance(bond_id).await? == 0, "the bond holds no cash at the end");
 	Ok(())
 }

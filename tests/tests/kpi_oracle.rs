@@ -12,33 +12,17 @@
 use anyhow::{bail, ensure, Context, Result};
 use citybond_e2e::{
 	account_id, contract, council_motion, find_events,
-	kpi::{self, FeedRules},
+	kpi::{self, report_all, report_args, FeedRules, Operator, Report, REPORT_TAG},
 	node::Node,
 	submit, submit_ok, Client, Failure,
 };
 use codec::{Decode, Encode};
-use ed25519_dalek::{Signer, SigningKey};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use subxt::ext::scale_value::Value;
 use subxt_signer::{
 	sr25519::{dev, Keypair},
 	SecretUri,
 };
-
-/// `pallet_citybond_kpi_oracle::REPORT_TAG`.
-const REPORT_TAG: [u8; 15] = *b"CITYBOND/KPI/v1";
-
-/// `pallet_citybond_kpi_oracle::ReportPayload`.
-#[derive(Debug, Clone, Copy, Encode)]
-struct Report {
-	feed: u32,
-	period: u32,
-	value: i128,
-	window_start: u64,
-	window_end: u64,
-	payload_hash: [u8; 32],
-	devices_hash: [u8; 32],
-}
 
 /// `pallet_citybond_kpi_oracle::KpiStatus`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Decode)]
@@ -95,28 +79,6 @@ struct KpiView {
 	challenge_end: u64,
 }
 
-/// An oracle operator: its account (with the oracle-operator role) and its ed25519 report key.
-struct Operator {
-	account: Keypair,
-	key: SigningKey,
-}
-
-impl Operator {
-	fn new(name: &str, seed: u8) -> Result<Self> {
-		let account = Keypair::from_uri(&format!("//{name}//stash").parse::<SecretUri>()?)?;
-		Ok(Self { account, key: SigningKey::from_bytes(&[seed; 32]) })
-	}
-
-	fn public(&self) -> [u8; 32] {
-		self.key.verifying_key().to_bytes()
-	}
-
-	/// Signs `report` for the chain with genesis hash `genesis`, as the oracle service does.
-	fn sign(&self, genesis: [u8; 32], report: &Report) -> [u8; 64] {
-		self.key.sign(&(REPORT_TAG, genesis, report).encode()).to_bytes()
-	}
-}
-
 fn now_ms() -> Result<u64> {
 	Ok(u64::try_from(SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis())?)
 }
@@ -163,24 +125,8 @@ async fn create_feed(
 		max_report_age,
 		challenge_window,
 	};
-	let keys: Vec<_> = operators.iter().map(|op| (account_id(&op.account), op.public())).collect();
+	let keys: Vec<_> = operators.iter().map(Operator::listing).collect();
 	kpi::create_feed(client, &rules, &keys).await
-}
-
-fn report_args(report: &Report, key: [u8; 32], signature: [u8; 64]) -> Vec<Value> {
-	vec![
-		Value::named_composite([
-			("feed", Value::u128(report.feed.into())),
-			("period", Value::u128(report.period.into())),
-			("value", Value::i128(report.value)),
-			("window_start", Value::u128(report.window_start.into())),
-			("window_end", Value::u128(report.window_end.into())),
-			("payload_hash", Value::from_bytes(report.payload_hash)),
-			("devices_hash", Value::from_bytes(report.devices_hash)),
-		]),
-		Value::from_bytes(key),
-		Value::from_bytes(signature),
-	]
 }
 
 /// The report operator `index` makes of `value` for the whole of `period`.
@@ -194,23 +140,6 @@ fn reading(feed: u32, period: u32, schedule: Schedule, index: u8, value: i128) -
 		payload_hash: [index; 32],
 		devices_hash: [0xd0 | index; 32],
 	}
-}
-
-/// Each operator signs and submits its own reading, all at once.
-async fn report_all(
-	client: &Client,
-	genesis: [u8; 32],
-	operators: &[Operator],
-	reports: &[Report],
-) -> Result<()> {
-	let submissions = operators.iter().zip(reports).map(|(op, report)| {
-		let args = report_args(report, op.public(), op.sign(genesis, report));
-		submit_ok(client, &op.account, "KpiOracle", "submit_report", args)
-	});
-	for outcome in futures::future::join_all(submissions).await {
-		outcome?;
-	}
-	Ok(())
 }
 
 /// The KPI as the `KpiOracleApi` runtime API reports it.
@@ -249,8 +178,7 @@ async fn signed_reports_become_final_missing_periods_are_marked_and_governance_r
 	let (bundle, address) =
 		contract::deploy(&client, &dev::alice(), "chain_reads", "new", ()).await?;
 	let reads = Reads { client: &client, bundle, address };
-	let operators =
-		[Operator::new("Bob", 1)?, Operator::new("Charlie", 2)?, Operator::new("Dave", 3)?];
+	let operators = Operator::demo_three()?;
 	let auditor = Keypair::from_uri(&"//Alice//stash".parse::<SecretUri>()?)?;
 
 	// Energy saved: all three operators must report; 12 s periods; 30 s challenge window.
