@@ -394,6 +394,7 @@ impl Oracle {
 			};
 			tracing::info!(feed = record.feed, period = record.period, state = ?record.state, "resuming");
 			let event = self.send(target, record.period, record.signed_report).await?;
+			emit(&event);
 			summary.events.push(event);
 		}
 		Ok(summary)
