@@ -301,6 +301,7 @@ async fn run_oracle(args: RunArgs) -> Result<u8> {
 	loop {
 		let round = oracle.round(Utc::now()).await?;
 		summary.events.extend(round.events);
+		summary.broker_errors.extend(round.broker_errors);
 		if args.once {
 			break;
 		}
@@ -312,7 +313,9 @@ async fn run_oracle(args: RunArgs) -> Result<u8> {
 			}
 		}
 	}
-	Ok(if summary.rejected() {
+	Ok(if args.once && !summary.broker_errors.is_empty() {
+		exit::BROKER_DOWN
+	} else if summary.rejected() {
 		exit::REJECTED
 	} else if summary.refused() {
 		exit::REFUSED

@@ -364,6 +364,8 @@ pub struct Oracle {
 pub struct Summary {
 	/// Events emitted.
 	pub events: Vec<Event>,
+	/// Why a feed could not be read from its broker this round.
+	pub broker_errors: Vec<String>,
 }
 
 impl Summary {
@@ -408,9 +410,20 @@ impl Oracle {
 		for target in &self.targets {
 			let periods = open_periods(&target.info.params, now_ms, self.settle_ms);
 			for period in periods.into_iter().filter(|p| self.only_period.is_none_or(|only| *p == only)) {
-				if let Some(event) = self.period(target, period, now).await? {
-					emit(&event);
-					summary.events.push(event);
+				match self.period(target, period, now).await {
+					Ok(Some(event)) => {
+						emit(&event);
+						summary.events.push(event);
+					}
+					Ok(None) => {}
+					// The broker may come back: this feed waits for the next round, the others
+					// go on. Nothing was recorded for the period, so it is read again.
+					Err(OracleError::Broker(error)) => {
+						tracing::error!(feed = target.config.id, period, %error, "broker unavailable");
+						summary.broker_errors.push(error.to_string());
+						break;
+					}
+					Err(error) => return Err(error),
 				}
 			}
 		}

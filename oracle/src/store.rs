@@ -419,3 +419,70 @@ fn record(row: &sqlx::sqlite::SqliteRow) -> Result<Record, StoreError> {
 		updated_at: row.try_get("updated_at")?,
 	})
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+	use super::*;
+	use crate::report::{OperatorKey, ReportPayload};
+	use chrono::DateTime;
+	use rust_decimal::Decimal;
+
+	fn report() -> SignedReport {
+		let payload = ReportPayload {
+			feed: 1,
+			period: 2,
+			value: 1_500,
+			window_start: 1_000,
+			window_end: 2_000,
+			payload_hash: [1; 32],
+			devices_hash: [2; 32],
+		};
+		OperatorKey::from_secret([9; 32]).sign(&payload, &[3; 32])
+	}
+
+	#[tokio::test]
+	async fn a_period_is_recorded_once_and_walks_the_state_machine_across_reopening() {
+		let dir = tempfile::tempdir().unwrap();
+		let url = format!("sqlite://{}", dir.path().join("oracle.db").display());
+		let store = Store::open(&url).await.unwrap();
+		let report = report();
+		let key = report.public_key.clone();
+		let reading = Reading {
+			at: DateTime::from_timestamp(1, 0).unwrap(),
+			source_value: Decimal::new(15, 1),
+			source_unit: "MWH".into(),
+			device: "urn:d".into(),
+			value: Decimal::from(1_500),
+		};
+		let readings = vec![("energyConsumed".to_string(), vec![reading])];
+		let documents = vec![SourceDocument { url: "http://twin/x".into(), body: "{}".into() }];
+		let signed = || Decision::Signed { kpi: "1.5", report: &report, readings: &readings };
+		assert!(store.record(1, 2, &key, (1_000, 2_000), signed(), &documents).await.unwrap());
+		// A second decision for the same period and key changes nothing.
+		let refused = Decision::Refused { code: "gap", reason: "a gap" };
+		assert!(!store.record(1, 2, &key, (1_000, 2_000), refused, &[]).await.unwrap());
+		store.transition(1, 2, &key, State::Submitted, Outcome::default()).await.unwrap();
+		drop(store);
+
+		let store = Store::open(&url).await.unwrap();
+		let unfinished = store.in_states(&key, &[State::Pending, State::Submitted]).await.unwrap();
+		assert_eq!(unfinished.len(), 1);
+		assert_eq!(unfinished[0].state, State::Submitted);
+		assert_eq!(unfinished[0].attempts, 1);
+		assert_eq!(unfinished[0].signed_report.as_ref(), Some(&report));
+		let included = Outcome { tx_hash: Some("0xaa"), block_hash: Some("0xbb"), ..Default::default() };
+		store.transition(1, 2, &key, State::Included, included).await.unwrap();
+		let record = store.get(1, 2, &key).await.unwrap().unwrap();
+		assert_eq!((record.state, record.block_hash.as_deref()), (State::Included, Some("0xbb")));
+		assert!(store.in_states(&key, &[State::Pending, State::Submitted]).await.unwrap().is_empty());
+
+		let (readings, documents) = store.evidence(1, 2, &key).await.unwrap();
+		assert_eq!(readings.len(), 1);
+		assert_eq!((readings[0].value.as_str(), readings[0].unit.as_str()), ("1.5", "MWH"));
+		assert_eq!(readings[0].converted, "1500");
+		assert_eq!(documents[0].url, "http://twin/x");
+		assert_eq!(store.all(Some(1), None).await.unwrap().len(), 1);
+		assert!(store.all(Some(2), None).await.unwrap().is_empty());
+	}
+}
