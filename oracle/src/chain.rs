@@ -11,6 +11,9 @@ use subxt::{
 };
 use subxt_signer::sr25519::Keypair;
 
+/// How long a submission waits for its block to be finalized.
+pub const FINALITY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// The chain client.
 pub type Client = OnlineClient<SubstrateConfig>;
 
@@ -251,7 +254,13 @@ impl Chain {
 			.await
 			.map_err(|e| transient(e.to_string()))?;
 		let tx_hash = format!("0x{}", hex::encode(progress.extrinsic_hash().0));
-		let in_block = progress.wait_for_finalized().await.map_err(|e| transient(e.to_string()))?;
+		// A stalled finality must not hold the oracle for good: give up waiting, look the report
+		// up on chain, and resend (a second copy fails as a duplicate, which the caller reads as
+		// included).
+		let in_block = tokio::time::timeout(FINALITY_TIMEOUT, progress.wait_for_finalized())
+			.await
+			.map_err(|_| transient(format!("not finalized within {FINALITY_TIMEOUT:?}")))?
+			.map_err(|e| transient(e.to_string()))?;
 		let block_hash = format!("0x{}", hex::encode(in_block.block_hash().0));
 		match in_block.wait_for_success().await {
 			Ok(_) => Ok(Included { tx_hash, block_hash }),

@@ -6,6 +6,7 @@
 //!   exactly once, and the chain holds its report for each;
 //! - on a second feed, a forged report, a duplicate and a stale one are rejected, with the
 //!   pallet's error in the oracle's output;
+//! - a twin reporting a tamper alarm gets nothing signed, and the refusal is printed;
 //! - `health` exits non-zero when the broker, then the node, is down.
 
 // Times are small sums of milliseconds from the wall clock; tests unwrap freely.
@@ -30,8 +31,12 @@ use subxt_signer::{sr25519::Keypair, SecretUri};
 
 /// Period length of the test feeds (ms): six twin readings, six simulated hours.
 const LENGTH: u64 = 6_000;
-/// How long after a period's end reports are accepted (ms).
+/// How long after a period's end reports are accepted (ms) on the feed the rejections use: its
+/// stale report waits this long.
 const MAX_REPORT_AGE: u64 = 30_000;
+/// The same on the served feed: generous, so a slow (loaded) machine does not make periods
+/// miss their deadline.
+const SERVED_MAX_REPORT_AGE: u64 = 90_000;
 
 /// The oracle binary under test.
 fn binary() -> PathBuf {
@@ -79,11 +84,11 @@ fn events(stdout: &[u8]) -> Vec<Json> {
 }
 
 /// The embedded twin, started as `citybond-oracle twin --port 0`; returns it and its URL.
-fn start_twin(dir: &Path) -> Result<(Process, String)> {
+fn start_twin(dir: &Path, scenario: &str) -> Result<(Process, String)> {
 	let mut child = Command::new(binary())
-		.args(["twin", "--port", "0", "--scenario", "on-target"])
+		.args(["twin", "--port", "0", "--scenario", scenario])
 		.stdout(Stdio::piped())
-		.stderr(std::fs::File::create(dir.join("twin.log"))?)
+		.stderr(std::fs::File::create(dir.join(format!("twin-{scenario}.log")))?)
 		.spawn()
 		.context("start the twin")?;
 	let stdout = child.stdout.take().context("the twin's stdout")?;
@@ -260,25 +265,26 @@ async fn three_oracles_reach_quorum_survive_a_restart_and_surface_the_pallets_re
 	let node = Node::dev(&dir, 1).await?;
 	let client = node.client().await?;
 	let url = node.url();
-	let (twin, twin_url) = start_twin(&dir)?;
+	let (twin, twin_url) = start_twin(&dir, "on-target")?;
 	let operators = [
 		Operator::new(&dir, "Bob")?,
 		Operator::new(&dir, "Charlie")?,
 		Operator::new(&dir, "Dave")?,
 	];
 	let listing: Vec<_> = operators.iter().map(|op| (account_id(&op.account), op.public)).collect();
-	let rules = |first_start: u64| FeedRules {
+	let rules = |first_start: u64, max_report_age: u64| FeedRules {
 		attribute: "energySaved",
 		first_start,
 		length: LENGTH,
 		quorum: 3,
-		max_report_age: MAX_REPORT_AGE,
+		max_report_age,
 		challenge_window: 120_000,
 	};
 	let served_start = now_ms() + 15_000;
-	let served = kpi::create_feed(&client, &rules(served_start), &listing).await?;
+	let served =
+		kpi::create_feed(&client, &rules(served_start, SERVED_MAX_REPORT_AGE), &listing).await?;
 	let other_start = now_ms() + 15_000;
-	let other = kpi::create_feed(&client, &rules(other_start), &listing).await?;
+	let other = kpi::create_feed(&client, &rules(other_start, MAX_REPORT_AGE), &listing).await?;
 	let end = |start: u64, period: u64| start + LENGTH * (period + 1);
 
 	// The rejections run alongside, on the feed nobody serves, relayed by Eve.
@@ -334,11 +340,14 @@ async fn three_oracles_reach_quorum_survive_a_restart_and_surface_the_pallets_re
 
 	// Across both runs Bob reported each period exactly once, and the chain holds each report.
 	for op in &operators {
-		let events = op.events()?;
+		// Periods after `last` were still in flight when the oracles were stopped.
+		let events: Vec<Json> =
+			op.events()?.into_iter().filter(|e| e["period"].as_u64() <= Some(last.into())).collect();
 		ensure!(
 			!events.iter().any(|e| e["event"] == "rejected" || e["event"] == "refused"),
-			"{}: {events:?}",
-			op.name
+			"{}: {events:?}\n{}",
+			op.name,
+			op.log()
 		);
 		for period in 0..=last {
 			let included = events
@@ -382,6 +391,17 @@ async fn three_oracles_reach_quorum_survive_a_restart_and_surface_the_pallets_re
 	);
 	ensure!(rejected_with(&duplicate, "DuplicateReport"), "duplicate: {duplicate:?}");
 	ensure!(rejected_with(&stale, "StaleReport"), "stale: {stale:?}");
+
+	// A twin whose meter reports a tamper alarm: nothing is signed, the refusal is printed.
+	let (_tampered, tampered_url) = start_twin(&dir, "tampered-meter")?;
+	let config = operators[2].config(&url, &tampered_url, served)?;
+	let out = oracle(&["run", "--once", "--dry-run", "--period", "1", "--config", config.to_str().unwrap()])?;
+	let printed = events(&out.stdout);
+	ensure!(out.status.code() == Some(6), "tampered: {out:?}");
+	ensure!(
+		matches!(printed.as_slice(), [refused] if refused["event"] == "refused" && refused["code"] == "flagged"),
+		"tampered: {printed:?}"
+	);
 
 	// Health: the broker down, then the node down.
 	drop(twin);
