@@ -148,7 +148,9 @@ pub fn explain(error: &str) -> &'static str {
 		"ValueOutOfBounds" => "the value is outside the feed's plausible bounds",
 		"UnknownKey" => "this ed25519 key is not the key of any operator of the feed",
 		"KeyNotValidForPeriod" => "the key is not the operator's key in effect for this period",
-		"InvalidSignature" => "the signature does not verify for this chain, feed, period and payload",
+		"InvalidSignature" => {
+			"the signature does not verify for this chain, feed, period and payload"
+		}
 		"DuplicateReport" => "this operator already reported for this period",
 		"PeriodAlreadyDecided" => "the period already has a KPI (or is Missing)",
 		"OperatorRetired" => "the operator is retired for this period",
@@ -218,7 +220,8 @@ impl Chain {
 		period: u32,
 		operator: [u8; 32],
 	) -> Result<Option<bool>, ChainError> {
-		let bytes = self.call("KpiOracleApi_verify_report", &(feed, period, operator).encode()).await?;
+		let bytes =
+			self.call("KpiOracleApi_verify_report", &(feed, period, operator).encode()).await?;
 		Option::<bool>::decode(&mut &bytes[..])
 			.map_err(|e| ChainError::Read(format!("decode KpiOracleApi_verify_report: {e}")))
 	}
@@ -246,8 +249,7 @@ impl Chain {
 		];
 		let call = subxt::dynamic::tx("KpiOracle", "submit_report", args);
 		let transient = |e: String| SubmitError::Transient(e);
-		let at =
-			self.client.at_current_block().await.map_err(|e| transient(e.to_string()))?;
+		let at = self.client.at_current_block().await.map_err(|e| transient(e.to_string()))?;
 		let progress = at
 			.transactions()
 			.sign_and_submit_then_watch_default(&call, signer)

@@ -176,27 +176,30 @@ impl Settings {
 					.permissions()
 					.mode();
 				if mode & 0o077 != 0 {
-					return Err(KeyError::Permissions { path: path.display().to_string(), mode: mode & 0o777 }.into());
+					return Err(KeyError::Permissions {
+						path: path.display().to_string(),
+						mode: mode & 0o777,
+					}
+					.into());
 				}
 				std::fs::read_to_string(path)
 					.with_context(|| format!("suri file {}", path.display()))?
 					.trim()
 					.to_string()
 			}
-			(None, None) => {
-				return Err(ConfigError::Invalid(
-					"no submitting account: give --suri, --suri-file or suri/suri_file in the config"
-						.into(),
-				)
-				.into())
-			}
+			(None, None) => return Err(ConfigError::Invalid(
+				"no submitting account: give --suri, --suri-file or suri/suri_file in the config"
+					.into(),
+			)
+			.into()),
 		};
 		// The URI is a secret: errors name the problem, never the text.
-		let uri: SecretUri = text
-			.parse()
-			.map_err(|_| ConfigError::Invalid("the submitting account's secret URI is malformed".into()))?;
-		let signer = Keypair::from_uri(&uri)
-			.map_err(|_| ConfigError::Invalid("the submitting account's secret URI is invalid".into()))?;
+		let uri: SecretUri = text.parse().map_err(|_| {
+			ConfigError::Invalid("the submitting account's secret URI is malformed".into())
+		})?;
+		let signer = Keypair::from_uri(&uri).map_err(|_| {
+			ConfigError::Invalid("the submitting account's secret URI is invalid".into())
+		})?;
 		Ok(signer)
 	}
 
@@ -216,7 +219,9 @@ impl Settings {
 async fn connect(url: &str) -> Result<Chain> {
 	match tokio::time::timeout(std::time::Duration::from_secs(15), Chain::connect(url)).await {
 		Ok(chain) => Ok(chain?),
-		Err(_) => Err(ChainError::Unreachable { url: url.into(), reason: "timed out".into() }.into()),
+		Err(_) => {
+			Err(ChainError::Unreachable { url: url.into(), reason: "timed out".into() }.into())
+		}
 	}
 }
 
@@ -226,14 +231,15 @@ fn broker(feed: &FeedConfig) -> Result<ngsi::Client> {
 
 async fn targets(chain: &Chain, feeds: &[FeedConfig]) -> Result<Vec<Target>> {
 	if feeds.is_empty() {
-		return Err(ConfigError::Invalid("no feeds configured ([[feed]] in the config)".into()).into());
+		return Err(
+			ConfigError::Invalid("no feeds configured ([[feed]] in the config)".into()).into()
+		);
 	}
 	let mut targets = Vec::new();
 	for config in feeds {
-		let info = chain
-			.feed(config.id)
-			.await?
-			.ok_or_else(|| ConfigError::Invalid(format!("feed {} does not exist on chain", config.id)))?;
+		let info = chain.feed(config.id).await?.ok_or_else(|| {
+			ConfigError::Invalid(format!("feed {} does not exist on chain", config.id))
+		})?;
 		service::check_feed(config, &info)?;
 		let client = broker(config)?;
 		service::check_source(config, &client).await?;
@@ -389,7 +395,8 @@ async fn submit(common: Common, path: PathBuf) -> Result<u8> {
 	} else {
 		std::fs::read_to_string(&path).with_context(|| format!("read {}", path.display()))?
 	};
-	let json: serde_json::Value = serde_json::from_str(text.trim()).context("the report is not JSON")?;
+	let json: serde_json::Value =
+		serde_json::from_str(text.trim()).context("the report is not JSON")?;
 	let report: SignedReport = serde_json::from_value(json.get("report").cloned().unwrap_or(json))
 		.context("the JSON is not a signed report")?;
 	let chain = connect(&settings.node).await?;
@@ -399,7 +406,9 @@ async fn submit(common: Common, path: PathBuf) -> Result<u8> {
 		tracing::warn!("the report was signed for another chain (genesis hash differs)");
 	}
 	if !report.verify(&genesis)? {
-		tracing::warn!("the signature does not verify locally; submitting anyway, the chain decides");
+		tracing::warn!(
+			"the signature does not verify locally; submitting anyway, the chain decides"
+		);
 	}
 	let payload = report.payload()?;
 	let (feed, period) = (payload.feed, payload.period);
@@ -424,7 +433,12 @@ async fn submit(common: Common, path: PathBuf) -> Result<u8> {
 	}
 }
 
-async fn export(common: Common, out: PathBuf, feed: Option<u32>, period: Option<u32>) -> Result<u8> {
+async fn export(
+	common: Common,
+	out: PathBuf,
+	feed: Option<u32>,
+	period: Option<u32>,
+) -> Result<u8> {
 	let settings = Settings::resolve(common)?;
 	let store = Store::open(&settings.database).await?;
 	let mut reports = Vec::new();
@@ -487,9 +501,13 @@ async fn health(common: Common) -> Result<u8> {
 			Err(error) => Err(error),
 		};
 		let line = match &result {
-			Ok(()) => serde_json::json!({"check": "broker", "feed": feed.id, "url": feed.broker, "ok": true}),
-			Err(error) => serde_json::json!({"check": "broker", "feed": feed.id, "url": feed.broker,
-				"ok": false, "error": format!("{error:#}")}),
+			Ok(()) => {
+				serde_json::json!({"check": "broker", "feed": feed.id, "url": feed.broker, "ok": true})
+			}
+			Err(error) => {
+				serde_json::json!({"check": "broker", "feed": feed.id, "url": feed.broker,
+				"ok": false, "error": format!("{error:#}")})
+			}
 		};
 		println!("{line}");
 		if result.is_err() && code == 0 {

@@ -190,8 +190,11 @@ mod tests {
 		assert!(feed("{ kind = \"delta\" }", "kwh").is_err());
 		assert!(feed("{ kind = \"median\" }", "KWH").is_err());
 		assert!(feed("{ kind = \"reduction\" }", "KWH").is_err());
-		assert!(feed("{ kind = \"reduction\", baseline = \"1\", baseline_attribute = \"b\" }", "KWH")
-			.is_err());
+		assert!(feed(
+			"{ kind = \"reduction\", baseline = \"1\", baseline_attribute = \"b\" }",
+			"KWH"
+		)
+		.is_err());
 		assert!(feed("{ kind = \"percent_of_baseline\", baseline_attribute = \"inflow\" }", "MTQ")
 			.is_ok());
 	}

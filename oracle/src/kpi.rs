@@ -84,9 +84,8 @@ impl Formula {
 	pub fn is_cumulative(&self) -> bool {
 		match self {
 			Formula::Delta => true,
-			Formula::Reduction { consumption, .. } | Formula::PercentOfBaseline { consumption, .. } => {
-				*consumption == Consumption::Delta
-			}
+			Formula::Reduction { consumption, .. }
+			| Formula::PercentOfBaseline { consumption, .. } => *consumption == Consumption::Delta,
 			Formula::Sum | Formula::Mean | Formula::Last => false,
 		}
 	}
@@ -275,7 +274,9 @@ pub enum Refusal {
 		now: DateTime<Utc>,
 	},
 	/// The broker's clock differs from the oracle's by more than the tolerance.
-	#[error("clock skew: the broker's clock is {skew_ms} ms off ours (tolerance {max_skew_ms} ms)")]
+	#[error(
+		"clock skew: the broker's clock is {skew_ms} ms off ours (tolerance {max_skew_ms} ms)"
+	)]
 	ClockSkew {
 		/// The difference.
 		skew_ms: i64,
@@ -542,20 +543,40 @@ mod tests {
 		assert!(matches!(check(&gap, &rules(true)), Err(Refusal::Gap { gap_ms: 5000, .. })));
 		let late_start = [instance(4, "1", "KWH"), instance(7, "2", "KWH")];
 		assert!(matches!(check(&late_start, &rules(true)), Err(Refusal::Gap { .. })));
-		let mut flagged = [instance(0, "1", "KWH"), instance(3, "2", "KWH"), instance(6, "3", "KWH"), instance(9, "4", "KWH")];
+		let mut flagged = [
+			instance(0, "1", "KWH"),
+			instance(3, "2", "KWH"),
+			instance(6, "3", "KWH"),
+			instance(9, "4", "KWH"),
+		];
 		flagged[2].flags = vec!["tamperAlert".into()];
 		assert!(matches!(check(&flagged, &rules(true)), Err(Refusal::Flagged { .. })));
-		let down = [instance(0, "5", "KWH"), instance(3, "4", "KWH"), instance(6, "6", "KWH"), instance(9, "7", "KWH")];
+		let down = [
+			instance(0, "5", "KWH"),
+			instance(3, "4", "KWH"),
+			instance(6, "6", "KWH"),
+			instance(9, "7", "KWH"),
+		];
 		assert!(matches!(check(&down, &rules(true)), Err(Refusal::NegativeDelta { .. })));
 		assert!(check(&down, &rules(false)).is_ok(), "interval readings may go down");
-		let water = [instance(0, "1", "MTQ"), instance(3, "1", "MTQ"), instance(6, "1", "MTQ"), instance(9, "1", "MTQ")];
+		let water = [
+			instance(0, "1", "MTQ"),
+			instance(3, "1", "MTQ"),
+			instance(6, "1", "MTQ"),
+			instance(9, "1", "MTQ"),
+		];
 		assert!(matches!(check(&water, &rules(true)), Err(Refusal::WrongUnit { .. })));
 		let unknown = [instance(0, "1", "XXX")];
 		assert!(matches!(check(&unknown, &rules(true)), Err(Refusal::WrongUnit { .. })));
 		let mut future = rules(true);
 		future.now = DateTime::from_timestamp(2, 0).unwrap();
 		future.max_skew = Duration::seconds(1);
-		let data = [instance(0, "1", "KWH"), instance(3, "2", "KWH"), instance(6, "3", "KWH"), instance(9, "4", "KWH")];
+		let data = [
+			instance(0, "1", "KWH"),
+			instance(3, "2", "KWH"),
+			instance(6, "3", "KWH"),
+			instance(9, "4", "KWH"),
+		];
 		assert!(matches!(check(&data, &future), Err(Refusal::FutureReading { .. })));
 		assert_eq!(check(&[], &rules(true)), Err(Refusal::NoData));
 	}

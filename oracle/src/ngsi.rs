@@ -270,7 +270,8 @@ pub fn parse_entity(
 	representation: Representation,
 	temporal: bool,
 ) -> Result<Entity, String> {
-	let object: Object = serde_json::from_str(body).map_err(|e| format!("not a JSON object: {e}"))?;
+	let object: Object =
+		serde_json::from_str(body).map_err(|e| format!("not a JSON object: {e}"))?;
 	let id = string_member(&object, "id")?.ok_or("no \"id\"")?;
 	let kind = string_member(&object, "type")?.ok_or("no \"type\"")?;
 	let mut attributes = BTreeMap::new();
@@ -300,7 +301,10 @@ pub fn parse_entity(
 fn string_member(object: &Object, name: &str) -> Result<Option<String>, String> {
 	object
 		.get(name)
-		.map(|raw| serde_json::from_str::<String>(raw.get()).map_err(|_| format!("{name:?} is not a string")))
+		.map(|raw| {
+			serde_json::from_str::<String>(raw.get())
+				.map_err(|_| format!("{name:?} is not a string"))
+		})
 		.transpose()
 }
 
@@ -331,7 +335,8 @@ fn parse_instance(object: &Object) -> Result<Instance, String> {
 	}
 	let value = parse_value(object.get("value").ok_or("a Property without \"value\"")?)?;
 	let unit = string_member(object, "unitCode")?;
-	let observed_at = string_member(object, "observedAt")?.map(|text| parse_time(&text)).transpose()?;
+	let observed_at =
+		string_member(object, "observedAt")?.map(|text| parse_time(&text)).transpose()?;
 	let observed_by = object.get("observedBy").map(|raw| parse_relationship(raw)).transpose()?;
 	let mut flags = Vec::new();
 	for name in FLAG_NAMES {
@@ -348,8 +353,8 @@ fn parse_temporal_values(raw: &RawValue) -> Result<Vec<Instance>, String> {
 	let object: Object =
 		serde_json::from_str(raw.get()).map_err(|e| format!("temporalValues attribute: {e}"))?;
 	let values = object.get("values").ok_or("a temporalValues attribute without \"values\"")?;
-	let pairs: Vec<(Box<RawValue>, String)> =
-		serde_json::from_str(values.get()).map_err(|e| format!("temporalValues \"values\": {e}"))?;
+	let pairs: Vec<(Box<RawValue>, String)> = serde_json::from_str(values.get())
+		.map_err(|e| format!("temporalValues \"values\": {e}"))?;
 	pairs
 		.iter()
 		.map(|(value, at)| {
@@ -386,7 +391,9 @@ fn flag_raised(raw: &RawValue) -> Result<bool, String> {
 	};
 	Ok(match value {
 		Value::Bool(raised) => raised,
-		Value::Text(status) => !matches!(status.to_ascii_lowercase().as_str(), "" | "ok" | "none" | "false"),
+		Value::Text(status) => {
+			!matches!(status.to_ascii_lowercase().as_str(), "" | "ok" | "none" | "false")
+		}
 		Value::Number(number) => !number.is_zero(),
 		Value::DateTime(_) | Value::Other(_) => true,
 	})
@@ -452,7 +459,10 @@ mod tests {
 		let entity = parse_entity(body, Representation::Normalized, true).unwrap();
 		assert_eq!(entity.kind, "Building");
 		let series = &entity.attributes["energyConsumed"];
-		assert_eq!(series[0].value, Value::Number(Decimal::from_str("10.100000000000001").unwrap()));
+		assert_eq!(
+			series[0].value,
+			Value::Number(Decimal::from_str("10.100000000000001").unwrap())
+		);
 		assert_eq!(series[0].observed_by.as_deref(), Some("urn:ngsi-ld:Device:m1"));
 		assert_eq!(series[1].value, Value::Number(Decimal::new(125, 1)));
 		assert_eq!(series[1].flags, vec!["tamperAlert".to_string()]);
@@ -478,7 +488,8 @@ mod tests {
 		assert!(parse_entity(r#"{"type": "T"}"#, Representation::Normalized, false).is_err());
 		let no_time = r#"{"id": "x", "type": "T", "a": [{"type": "Property", "value": 1}]}"#;
 		assert!(parse_entity(no_time, Representation::Normalized, true).is_err());
-		let relationship = r#"{"id": "x", "type": "T", "a": {"type": "Relationship", "object": "y"}}"#;
+		let relationship =
+			r#"{"id": "x", "type": "T", "a": {"type": "Relationship", "object": "y"}}"#;
 		let entity = parse_entity(relationship, Representation::Normalized, false).unwrap();
 		assert!(matches!(entity.attributes["a"][0].value, Value::Other(_)));
 	}

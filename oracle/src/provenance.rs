@@ -185,11 +185,16 @@ mod tests {
 
 	#[test]
 	fn devices_hash_is_over_sorted_distinct_ids() {
-		let readings =
-			[reading(1, Decimal::ONE, "urn:b"), reading(2, Decimal::ONE, "urn:a"), reading(3, Decimal::ONE, "urn:b"), reading(4, Decimal::ONE, "")];
+		let readings = [
+			reading(1, Decimal::ONE, "urn:b"),
+			reading(2, Decimal::ONE, "urn:a"),
+			reading(3, Decimal::ONE, "urn:b"),
+			reading(4, Decimal::ONE, ""),
+		];
 		let devices = devices(&readings);
 		assert_eq!(devices, vec!["urn:a".to_string(), "urn:b".to_string()]);
-		let expected = [vec![2 << 2, 5 << 2], b"urn:a".to_vec(), vec![5 << 2], b"urn:b".to_vec()].concat();
+		let expected =
+			[vec![2 << 2, 5 << 2], b"urn:a".to_vec(), vec![5 << 2], b"urn:b".to_vec()].concat();
 		assert_eq!(devices_hash(&devices), blake2_256(&expected));
 	}
 }

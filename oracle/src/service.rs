@@ -119,8 +119,7 @@ pub async fn evaluate(
 	let attributes = attributes(feed);
 	let names: Vec<&str> = attributes.iter().map(String::as_str).collect();
 
-	let response =
-		client.temporal(&feed.entity, &names, start, end, feed.representation).await?;
+	let response = client.temporal(&feed.entity, &names, start, end, feed.representation).await?;
 	let mut documents = vec![response.document.clone()];
 	let refuse = |refusal: Refusal, documents: &[SourceDocument]| EvalError::Refused {
 		refusal,
@@ -167,11 +166,15 @@ pub async fn evaluate(
 			unit: &feed.unit,
 			cumulative: feed.formula.is_cumulative(),
 		};
-		let checked = kpi::check(&instances, &rules).map_err(|refusal| refuse(refusal, &documents))?;
+		let checked =
+			kpi::check(&instances, &rules).map_err(|refusal| refuse(refusal, &documents))?;
 		readings.push((name.to_string(), checked));
 	}
 	let values = |index: usize| -> Vec<Decimal> {
-		readings.get(index).map(|(_, series)| series.iter().map(|r| r.value).collect()).unwrap_or_default()
+		readings
+			.get(index)
+			.map(|(_, series)| series.iter().map(|r| r.value).collect())
+			.unwrap_or_default()
 	};
 	let primary = values(0);
 	let baseline = (readings.len() > 1).then(|| values(1));
@@ -409,7 +412,9 @@ impl Oracle {
 		let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
 		for target in &self.targets {
 			let periods = open_periods(&target.info.params, now_ms, self.settle_ms);
-			for period in periods.into_iter().filter(|p| self.only_period.is_none_or(|only| *p == only)) {
+			for period in
+				periods.into_iter().filter(|p| self.only_period.is_none_or(|only| *p == only))
+			{
 				match self.period(target, period, now).await {
 					Ok(Some(event)) => {
 						emit(&event);
@@ -461,7 +466,9 @@ impl Oracle {
 				let decision =
 					Decision::Signed { kpi: &kpi, report: &report, readings: &evaluation.readings };
 				tracing::info!(feed, period, %kpi, value = %report.value, devices = ?evaluation.devices, "signed");
-				self.store.record(feed, period, &key, window, decision, &evaluation.documents).await?;
+				self.store
+					.record(feed, period, &key, window, decision, &evaluation.documents)
+					.await?;
 				Ok(Some(self.send(target, period, Some(report)).await?))
 			}
 			Err(EvalError::Refused { refusal, documents }) => {
@@ -490,7 +497,14 @@ impl Oracle {
 		let key = self.key_hex();
 		self.store.transition(feed, period, &key, State::Included, Outcome::default()).await?;
 		tracing::info!(feed, period, "already on chain");
-		Ok(Event::Included { feed, period, value, tx_hash: None, block_hash: None, recovered: true })
+		Ok(Event::Included {
+			feed,
+			period,
+			value,
+			tx_hash: None,
+			block_hash: None,
+			recovered: true,
+		})
 	}
 
 	/// Sends a recorded report, unless it is on chain already; retries transient failures with
@@ -504,7 +518,9 @@ impl Oracle {
 		let feed = target.config.id;
 		let key = self.key_hex();
 		let Some(report) = report else {
-			return Err(OracleError::Config(format!("feed {feed} period {period}: no report stored")));
+			return Err(OracleError::Config(format!(
+				"feed {feed} period {period}: no report stored"
+			)));
 		};
 		let value = report.value.clone();
 		if self.on_chain(feed, period).await {
@@ -514,7 +530,11 @@ impl Oracle {
 		let deadline = target.info.params.deadline(period).unwrap_or(0);
 		if deadline <= now_ms {
 			let reason = "the period's deadline passed before the report got in";
-			let outcome = Outcome { code: Some("deadline_passed"), reason: Some(reason), ..Default::default() };
+			let outcome = Outcome {
+				code: Some("deadline_passed"),
+				reason: Some(reason),
+				..Default::default()
+			};
 			self.store.transition(feed, period, &key, State::Failed, outcome).await?;
 			tracing::error!(feed, period, reason);
 			return Ok(Event::Rejected {
@@ -557,10 +577,18 @@ impl Oracle {
 					return Ok(Event::Rejected { feed, period, error, meaning: meaning.into() });
 				}
 				Err(SubmitError::Malformed(error)) => {
-					let outcome =
-						Outcome { code: Some("malformed"), reason: Some(&error), ..Default::default() };
+					let outcome = Outcome {
+						code: Some("malformed"),
+						reason: Some(&error),
+						..Default::default()
+					};
 					self.store.transition(feed, period, &key, State::Failed, outcome).await?;
-					return Ok(Event::Rejected { feed, period, error, meaning: "malformed report".into() });
+					return Ok(Event::Rejected {
+						feed,
+						period,
+						error,
+						meaning: "malformed report".into(),
+					});
 				}
 				Err(SubmitError::Transient(error)) => {
 					tracing::warn!(feed, period, attempt, %error, "submission failed; retrying");

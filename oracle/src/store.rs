@@ -138,7 +138,8 @@ impl Store {
 	/// Opens (creating if needed) the database at `url` (`sqlite://path`, `sqlite::memory:` or
 	/// a plain path) and applies the migrations.
 	pub async fn open(url: &str) -> Result<Self, StoreError> {
-		let url = if url.starts_with("sqlite:") { url.to_string() } else { format!("sqlite://{url}") };
+		let url =
+			if url.starts_with("sqlite:") { url.to_string() } else { format!("sqlite://{url}") };
 		let options = SqliteConnectOptions::from_str(&url)?
 			.create_if_missing(true)
 			.journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
@@ -149,15 +150,19 @@ impl Store {
 	}
 
 	/// The row of `period` of `feed` for `key`, if any.
-	pub async fn get(&self, feed: u32, period: u32, key: &str) -> Result<Option<Record>, StoreError> {
-		let row = sqlx::query(
-			"SELECT * FROM reports WHERE feed = ? AND period = ? AND public_key = ?",
-		)
-		.bind(i64::from(feed))
-		.bind(i64::from(period))
-		.bind(key)
-		.fetch_optional(&self.pool)
-		.await?;
+	pub async fn get(
+		&self,
+		feed: u32,
+		period: u32,
+		key: &str,
+	) -> Result<Option<Record>, StoreError> {
+		let row =
+			sqlx::query("SELECT * FROM reports WHERE feed = ? AND period = ? AND public_key = ?")
+				.bind(i64::from(feed))
+				.bind(i64::from(period))
+				.bind(key)
+				.fetch_optional(&self.pool)
+				.await?;
 		row.map(|row| record(&row)).transpose()
 	}
 
@@ -172,7 +177,11 @@ impl Store {
 	}
 
 	/// All rows, optionally of one feed and period, by feed and period.
-	pub async fn all(&self, feed: Option<u32>, period: Option<u32>) -> Result<Vec<Record>, StoreError> {
+	pub async fn all(
+		&self,
+		feed: Option<u32>,
+		period: Option<u32>,
+	) -> Result<Vec<Record>, StoreError> {
 		let rows = sqlx::query(
 			"SELECT * FROM reports WHERE (?1 IS NULL OR feed = ?1) AND (?2 IS NULL OR period = ?2)
 			 ORDER BY feed, period, public_key",
@@ -209,7 +218,10 @@ impl Store {
 				Some(report.value.as_str()),
 				Some(report.payload_hash.as_str()),
 				Some(report.devices_hash.as_str()),
-				Some(serde_json::to_string(report).map_err(|e| StoreError::Corrupt(e.to_string()))?),
+				Some(
+					serde_json::to_string(report)
+						.map_err(|e| StoreError::Corrupt(e.to_string()))?,
+				),
 				None,
 				None,
 			),
@@ -471,11 +483,16 @@ mod tests {
 		assert_eq!(unfinished[0].state, State::Submitted);
 		assert_eq!(unfinished[0].attempts, 1);
 		assert_eq!(unfinished[0].signed_report.as_ref(), Some(&report));
-		let included = Outcome { tx_hash: Some("0xaa"), block_hash: Some("0xbb"), ..Default::default() };
+		let included =
+			Outcome { tx_hash: Some("0xaa"), block_hash: Some("0xbb"), ..Default::default() };
 		store.transition(1, 2, &key, State::Included, included).await.unwrap();
 		let record = store.get(1, 2, &key).await.unwrap().unwrap();
 		assert_eq!((record.state, record.block_hash.as_deref()), (State::Included, Some("0xbb")));
-		assert!(store.in_states(&key, &[State::Pending, State::Submitted]).await.unwrap().is_empty());
+		assert!(store
+			.in_states(&key, &[State::Pending, State::Submitted])
+			.await
+			.unwrap()
+			.is_empty());
 
 		let (readings, documents) = store.evidence(1, 2, &key).await.unwrap();
 		assert_eq!(readings.len(), 1);

@@ -207,7 +207,8 @@ impl Twin {
 
 	/// The consumption added by one reading at `rate_milli` per simulated hour.
 	fn increment(&self, rate_milli: i64) -> i64 {
-		let simulated_ms = i128::from(self.config.sample_ms).saturating_mul(self.config.time_scale.into());
+		let simulated_ms =
+			i128::from(self.config.sample_ms).saturating_mul(self.config.time_scale.into());
 		let increment = i128::from(rate_milli).saturating_mul(simulated_ms) / 3_600_000;
 		i64::try_from(increment).unwrap_or(i64::MAX)
 	}
@@ -456,9 +457,9 @@ fn static_attributes(id: &str, key_values: bool) -> Vec<(&'static str, Box<RawVa
 			("category", property(json!(["library"]), None)),
 			("baselineEnergyConsumption", raw_baseline(20, key_values)),
 		],
-		"urn:ngsi-ld:WaterNetwork:rotterdam-dma-noord" => vec![
-			("name", property(json!("District metered area Noord"), None)),
-		],
+		"urn:ngsi-ld:WaterNetwork:rotterdam-dma-noord" => {
+			vec![("name", property(json!("District metered area Noord"), None))]
+		}
 		_ => {
 			let calibrated = json!({ "@type": "DateTime", "@value": "2025-06-01T00:00:00Z" });
 			vec![
@@ -604,7 +605,10 @@ async fn scenario(State(twin): State<Arc<Twin>>) -> Json<ScenarioBody> {
 	Json(ScenarioBody { scenario: twin.scenario() })
 }
 
-async fn switch(State(twin): State<Arc<Twin>>, Json(body): Json<ScenarioBody>) -> Json<ScenarioBody> {
+async fn switch(
+	State(twin): State<Arc<Twin>>,
+	Json(body): Json<ScenarioBody>,
+) -> Json<ScenarioBody> {
 	twin.switch(body.scenario, Utc::now());
 	tracing::info!(scenario = ?body.scenario, "scenario switched");
 	Json(ScenarioBody { scenario: twin.scenario() })

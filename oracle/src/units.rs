@@ -112,7 +112,11 @@ pub enum UnitError {
 
 /// The unit with `code`, if the oracle knows it.
 pub fn lookup(code: &str) -> Result<Unit, UnitError> {
-	UNITS.iter().find(|unit| unit.code == code).copied().ok_or_else(|| UnitError::Unknown(code.into()))
+	UNITS
+		.iter()
+		.find(|unit| unit.code == code)
+		.copied()
+		.ok_or_else(|| UnitError::Unknown(code.into()))
 }
 
 /// `value` in unit `from`, expressed in unit `to`.

@@ -86,7 +86,10 @@ async fn delta_of_the_town_hall_meter_is_exact_and_in_the_simulated_range() {
 	// 11 increments of 32.5 kWh (65% of 50), each end jittered by at most 3.25 kWh.
 	assert!(evaluation.kpi >= d("351") && evaluation.kpi <= d("364"), "{}", evaluation.kpi);
 	assert_eq!(Decimal::from(evaluation.payload.value), evaluation.kpi * Decimal::from(1000));
-	assert_eq!(evaluation.devices, vec!["urn:ngsi-ld:Device:rotterdam-town-hall-meter".to_string()]);
+	assert_eq!(
+		evaluation.devices,
+		vec!["urn:ngsi-ld:Device:rotterdam-town-hall-meter".to_string()]
+	);
 	assert_eq!(evaluation.payload.window_start, T0);
 	assert_eq!(evaluation.payload.window_end, T0 + 12_000);
 }
@@ -127,8 +130,9 @@ async fn reduction_and_percentage_against_a_fixed_baseline_follow_the_scenario()
 		baseline: Some(d("600")),
 		baseline_attribute: None,
 	};
-	let saved =
-		evaluate(&feed(&url, TOWN_HALL, "energyConsumed", "KWH", reduction.clone()), 3).await.unwrap();
+	let saved = evaluate(&feed(&url, TOWN_HALL, "energyConsumed", "KWH", reduction.clone()), 3)
+		.await
+		.unwrap();
 	let delta =
 		evaluate(&feed(&url, TOWN_HALL, "energyConsumed", "KWH", Formula::Delta), 3).await.unwrap();
 	assert_eq!(saved.kpi, d("600") - delta.kpi);
@@ -137,11 +141,13 @@ async fn reduction_and_percentage_against_a_fixed_baseline_follow_the_scenario()
 		baseline: Some(d("600")),
 		baseline_attribute: None,
 	};
-	let share = evaluate(&feed(&url, TOWN_HALL, "energyConsumed", "KWH", percent), 3).await.unwrap();
+	let share =
+		evaluate(&feed(&url, TOWN_HALL, "energyConsumed", "KWH", percent), 3).await.unwrap();
 	assert_eq!(share.kpi, delta.kpi * Decimal::from(100) / d("600"));
 
 	let (_twin, url) = start(Scenario::UnderPerforming).await;
-	let poor = evaluate(&feed(&url, TOWN_HALL, "energyConsumed", "KWH", reduction), 3).await.unwrap();
+	let poor =
+		evaluate(&feed(&url, TOWN_HALL, "energyConsumed", "KWH", reduction), 3).await.unwrap();
 	// 600 - 11 * 46 = 94, give or take 9.2.
 	assert!(poor.kpi < saved.kpi && poor.kpi <= d("103.2"), "{} vs {}", poor.kpi, saved.kpi);
 }
@@ -190,10 +196,13 @@ async fn readings_are_deterministic_per_seed() {
 #[tokio::test]
 async fn a_sensor_outage_within_the_window_is_a_gap() {
 	let (twin, url) = start(Scenario::OnTarget).await;
-	let at = |ms: u64| DateTime::from_timestamp_millis(i64::try_from(T0 + 12_000 * 7 + ms).unwrap()).unwrap();
+	let at = |ms: u64| {
+		DateTime::from_timestamp_millis(i64::try_from(T0 + 12_000 * 7 + ms).unwrap()).unwrap()
+	};
 	twin.switch(Scenario::SensorOutage, at(3_500));
 	twin.switch(Scenario::OnTarget, at(8_500));
-	let refused = refusal(evaluate(&feed(&url, TOWN_HALL, "energyConsumed", "KWH", Formula::Delta), 7).await);
+	let refused =
+		refusal(evaluate(&feed(&url, TOWN_HALL, "energyConsumed", "KWH", Formula::Delta), 7).await);
 	assert!(matches!(refused, Refusal::Gap { gap_ms: 6_000, .. }), "{refused}");
 	// The period before is untouched.
 	evaluate(&feed(&url, TOWN_HALL, "energyConsumed", "KWH", Formula::Delta), 6).await.unwrap();
@@ -208,7 +217,10 @@ async fn a_tamper_flag_is_refused_in_both_representations() {
 	let (_twin, url) = start(Scenario::TamperedMeter).await;
 	let mut config = feed(&url, TOWN_HALL, "energyConsumed", "KWH", Formula::Delta);
 	let refused = refusal(evaluate(&config, 8).await);
-	assert!(matches!(&refused, Refusal::Flagged { flags, .. } if flags == "tamperAlert"), "{refused}");
+	assert!(
+		matches!(&refused, Refusal::Flagged { flags, .. } if flags == "tamperAlert"),
+		"{refused}"
+	);
 	config.representation = Representation::KeyValues;
 	assert!(matches!(refusal(evaluate(&config, 8).await), Refusal::Flagged { .. }));
 }
@@ -226,12 +238,17 @@ async fn a_cumulative_meter_going_down_is_refused() {
 #[tokio::test]
 async fn a_wrong_unit_is_refused() {
 	let (_twin, url) = start(Scenario::WrongUnit).await;
-	let refused =
-		refusal(evaluate(&feed(&url, TOWN_HALL, "energyConsumed", "KWH", Formula::Delta), 10).await);
-	assert!(matches!(&refused, Refusal::WrongUnit { reason, .. } if reason.contains("MTQ")), "{refused}");
+	let refused = refusal(
+		evaluate(&feed(&url, TOWN_HALL, "energyConsumed", "KWH", Formula::Delta), 10).await,
+	);
+	assert!(
+		matches!(&refused, Refusal::WrongUnit { reason, .. } if reason.contains("MTQ")),
+		"{refused}"
+	);
 	// And a feed expecting another quantity than the meter measures, on a healthy twin.
 	let (_twin, url) = start(Scenario::OnTarget).await;
-	let refused = refusal(evaluate(&feed(&url, DMA, "inflowVolume", "TNE", Formula::Sum), 10).await);
+	let refused =
+		refusal(evaluate(&feed(&url, DMA, "inflowVolume", "TNE", Formula::Sum), 10).await);
 	assert!(matches!(refused, Refusal::WrongUnit { .. }), "{refused}");
 }
 
@@ -250,7 +267,8 @@ async fn a_broker_clock_far_from_ours_is_refused_as_clock_skew() {
 async fn unknown_entities_attributes_and_unreachable_brokers_are_errors_not_refusals() {
 	let (_twin, url) = start(Scenario::OnTarget).await;
 	let client = ngsi::Client::new(&url, std::time::Duration::from_secs(5)).unwrap();
-	let unknown = feed(&url, "urn:ngsi-ld:Building:nowhere", "energyConsumed", "KWH", Formula::Delta);
+	let unknown =
+		feed(&url, "urn:ngsi-ld:Building:nowhere", "energyConsumed", "KWH", Formula::Delta);
 	assert!(matches!(
 		service::check_source(&unknown, &client).await,
 		Err(EvalError::Broker(NgsiError::UnknownEntity { .. }))
@@ -271,14 +289,16 @@ async fn unknown_entities_attributes_and_unreachable_brokers_are_errors_not_refu
 #[tokio::test]
 async fn malformed_json_ld_is_an_error() {
 	use axum::{routing::get, Router};
-	let router = Router::new()
-		.route("/ngsi-ld/v1/temporal/entities/{id}", get(|| async { "{\"id\": 5, " }));
+	let router =
+		Router::new().route("/ngsi-ld/v1/temporal/entities/{id}", get(|| async { "{\"id\": 5, " }));
 	let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
 	let address = listener.local_addr().unwrap();
 	tokio::spawn(async move { axum::serve(listener, router).await });
-	let result =
-		evaluate(&feed(&format!("http://{address}"), TOWN_HALL, "energyConsumed", "KWH", Formula::Delta), 0)
-			.await;
+	let result = evaluate(
+		&feed(&format!("http://{address}"), TOWN_HALL, "energyConsumed", "KWH", Formula::Delta),
+		0,
+	)
+	.await;
 	assert!(matches!(result, Err(EvalError::Broker(NgsiError::Malformed { .. }))));
 }
 
@@ -307,8 +327,12 @@ async fn the_scenario_switches_at_run_time_over_http_and_entities_serve_both_rep
 	let meter = &normalized.entity.attributes["energyConsumed"][0];
 	assert_eq!(meter.unit.as_deref(), Some("KWH"));
 	assert!(meter.observed_at.is_some() && meter.observed_by.is_some());
-	let simplified = client.entity(TOWN_HALL, &["energyConsumed"], Representation::KeyValues).await.unwrap();
-	assert!(matches!(simplified.entity.attributes["energyConsumed"][0].value, ngsi::Value::Number(_)));
+	let simplified =
+		client.entity(TOWN_HALL, &["energyConsumed"], Representation::KeyValues).await.unwrap();
+	assert!(matches!(
+		simplified.entity.attributes["energyConsumed"][0].value,
+		ngsi::Value::Number(_)
+	));
 	assert!(!simplified.entity.attributes.contains_key("name"), "attrs filters");
 	let device = client
 		.entity("urn:ngsi-ld:Device:rotterdam-town-hall-meter", &[], Representation::Normalized)

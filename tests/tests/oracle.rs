@@ -341,8 +341,11 @@ async fn three_oracles_reach_quorum_survive_a_restart_and_surface_the_pallets_re
 	// Across both runs Bob reported each period exactly once, and the chain holds each report.
 	for op in &operators {
 		// Periods after `last` were still in flight when the oracles were stopped.
-		let events: Vec<Json> =
-			op.events()?.into_iter().filter(|e| e["period"].as_u64() <= Some(last.into())).collect();
+		let events: Vec<Json> = op
+			.events()?
+			.into_iter()
+			.filter(|e| e["period"].as_u64() <= Some(last.into()))
+			.collect();
 		ensure!(
 			!events.iter().any(|e| e["event"] == "rejected" || e["event"] == "refused"),
 			"{}: {events:?}\n{}",
@@ -395,7 +398,15 @@ async fn three_oracles_reach_quorum_survive_a_restart_and_surface_the_pallets_re
 	// A twin whose meter reports a tamper alarm: nothing is signed, the refusal is printed.
 	let (_tampered, tampered_url) = start_twin(&dir, "tampered-meter")?;
 	let config = operators[2].config(&url, &tampered_url, served)?;
-	let out = oracle(&["run", "--once", "--dry-run", "--period", "1", "--config", config.to_str().unwrap()])?;
+	let out = oracle(&[
+		"run",
+		"--once",
+		"--dry-run",
+		"--period",
+		"1",
+		"--config",
+		config.to_str().unwrap(),
+	])?;
 	let printed = events(&out.stdout);
 	ensure!(out.status.code() == Some(6), "tampered: {out:?}");
 	ensure!(
