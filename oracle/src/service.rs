@@ -415,7 +415,7 @@ impl Oracle {
 			for period in
 				periods.into_iter().filter(|p| self.only_period.is_none_or(|only| *p == only))
 			{
-				match self.period(target, period, now).await {
+				match self.period(target, period).await {
 					Ok(Some(event)) => {
 						emit(&event);
 						summary.events.push(event);
@@ -435,12 +435,7 @@ impl Oracle {
 		Ok(summary)
 	}
 
-	async fn period(
-		&self,
-		target: &Target,
-		period: u32,
-		now: DateTime<Utc>,
-	) -> Result<Option<Event>, OracleError> {
+	async fn period(&self, target: &Target, period: u32) -> Result<Option<Event>, OracleError> {
 		let feed = target.config.id;
 		let key = self.key_hex();
 		if let Some(record) = self.store.get(feed, period, &key).await? {
@@ -457,6 +452,9 @@ impl Oracle {
 			params.schedule.start(period).unwrap_or_default(),
 			params.schedule.end(period).unwrap_or_default(),
 		);
+		// The clock as the data is read, not as the round began: a round that waited for
+		// finality must not mistake the broker's clock for a skewed one.
+		let now = Utc::now();
 		match evaluate(&target.config, params, decimals, &target.client, period, now, self.max_skew)
 			.await
 		{
