@@ -126,3 +126,29 @@ fn the_twin_subcommand_prints_its_address_and_serves_ngsi_ld() {
 	child.wait().unwrap();
 	assert_eq!(body, "{\"scenario\":\"under-performing\"}");
 }
+
+#[test]
+fn flags_and_environment_override_the_config_file() {
+	let dir = tempfile::tempdir().unwrap();
+	let key = dir.path().join("operator.key");
+	assert!(oracle(&["keygen", "--out", path(&key)]).status.success());
+	let (from_file, from_env, from_flag) = (dead_node(), dead_node(), dead_node());
+	let config = dir.path().join("oracle.toml");
+	std::fs::write(&config, format!("node = \"{from_file}\"\nkey_file = \"{}\"\n", path(&key)))
+		.unwrap();
+	let run = |env: Option<&str>, flag: Option<&str>| {
+		let mut command = Command::new(env!("CARGO_BIN_EXE_citybond-oracle"));
+		command.args(["run", "--once", "--config", path(&config)]);
+		if let Some(flag) = flag {
+			command.args(["--node", flag]);
+		}
+		match env {
+			Some(env) => command.env("CITYBOND_ORACLE_NODE", env),
+			None => command.env_remove("CITYBOND_ORACLE_NODE"),
+		};
+		stderr(&command.output().unwrap())
+	};
+	assert!(run(None, None).contains(&from_file));
+	assert!(run(Some(&from_env), None).contains(&from_env));
+	assert!(run(Some(&from_env), Some(&from_flag)).contains(&from_flag));
+}
