@@ -153,6 +153,11 @@ pub fn to_json(value: &Value<u32>, types: &PortableRegistry) -> Json {
 					return Json::String(format!("0x{}", hex::encode(bytes)));
 				}
 			}
+			// Sequences and arrays stay arrays whatever their length (only one-field tuple
+			// structs are unwrapped).
+			if is_sequence(value.context, types) {
+				return Json::Array(c.values().map(|v| to_json(v, types)).collect());
+			}
 			composite_json(c, types)
 		},
 		ValueDef::Variant(v) => match (v.name.as_str(), v.values.len()) {
@@ -181,6 +186,15 @@ pub fn to_json(value: &Value<u32>, types: &PortableRegistry) -> Json {
 		},
 		ValueDef::BitSequence(_) => Json::Null,
 	}
+}
+
+/// Whether type `id` is a sequence or an array.
+fn is_sequence(id: u32, types: &PortableRegistry) -> bool {
+	use scale_info::TypeDef;
+	matches!(
+		types.resolve(id).map(|t| &t.type_def),
+		Some(TypeDef::Array(_)) | Some(TypeDef::Sequence(_))
+	)
 }
 
 /// Whether type `id` is `[u8; N]` or `Vec<u8>`.
@@ -226,5 +240,50 @@ pub fn json_u128(v: &Json) -> Option<u128> {
 		Json::Number(n) => n.as_u64().map(u128::from),
 		Json::String(s) => s.parse().ok(),
 		_ => None,
+	}
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+	use super::*;
+	use codec::Encode;
+
+	fn green_bond() -> InkBundle {
+		let dir = std::env::var_os("CITYBOND_CONTRACTS")
+			.map(std::path::PathBuf::from)
+			.or_else(|| std::env::var_os("CARGO_TARGET_DIR").map(|t| Path::new(&t).join("ink")))
+			.unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/ink"));
+		let path = dir.join("green_bond/green_bond.contract");
+		InkBundle::load("green_bond", &path).unwrap_or_else(|e| {
+			panic!("{e}: build the contracts first (scripts/build-contracts.sh)")
+		})
+	}
+
+	fn topic(label: &str, bundle: &InkBundle) -> [u8; 32] {
+		*bundle.events.iter().find(|(_, e)| e.label == label).unwrap().0
+	}
+
+	#[test]
+	fn events_decode_with_accounts_as_hex_and_one_element_vectors_as_arrays() {
+		let bundle = green_bond();
+		// ImpactReported { index: u32, entries: Vec<(UseOfProceeds, u128)>, document: [u8; 32] }
+		let data = (7u32, vec![(1u8, 5_000u128)], [4u8; 32]).encode();
+		let (label, fields) =
+			bundle.decode_event(&[topic("ImpactReported", &bundle)], &data).unwrap().unwrap();
+		assert_eq!(label, "ImpactReported");
+		assert_eq!(fields["index"], 7);
+		assert_eq!(fields["entries"], serde_json::json!([["EnergyEfficiency", 5000]]));
+		assert_eq!(fields["document"], format!("0x{}", "04".repeat(32)));
+		// Transfer { from: Option<AccountId>, to: Option<AccountId>, value: u128 }, a big value.
+		let data = (None::<[u8; 32]>, Some([9u8; 32]), u128::MAX).encode();
+		let (_, fields) =
+			bundle.decode_event(&[topic("Transfer", &bundle)], &data).unwrap().unwrap();
+		assert_eq!(fields["from"], Json::Null);
+		assert_eq!(fields["to"], format!("0x{}", "09".repeat(32)));
+		assert_eq!(fields["value"], u128::MAX.to_string());
+		assert_eq!(json_u128(&fields["value"]), Some(u128::MAX));
+		// An unknown topic is not ours.
+		assert!(bundle.decode_event(&[[0u8; 32]], &data).is_none());
 	}
 }

@@ -3,14 +3,13 @@
 
 use anyhow::Context;
 use citybond_api::{
-	app,
 	config::{Config, HttpSettings},
 	indexer::Indexer,
 	ink::InkBundle,
 	AppState,
 };
 use clap::Parser;
-use std::{net::SocketAddr, time::Duration};
+use std::time::Duration;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -55,9 +54,7 @@ async fn main() -> anyhow::Result<()> {
 			.with_context(|| format!("listen on {}", config.listen))?;
 		tracing::info!(addr = %listener.local_addr()?, "http: listening");
 		tasks.spawn(async move {
-			axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-				.await
-				.context("http server")
+			citybond_api::http::serve(listener, state).await.context("http server")
 		});
 	}
 	tokio::select! {

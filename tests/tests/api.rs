@@ -443,3 +443,254 @@ async fn killed_indexer_resumes_with_no_duplicate_and_no_missing_row() -> Result
 	ensure!(on_chain.len() >= 22, "only {} identities", on_chain.len());
 	Ok(())
 }
+
+/// The API served on a free port from `pool`.
+async fn serve_api(pool: &AnyPool) -> Result<String> {
+	let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+	let addr = listener.local_addr()?;
+	let state = citybond_api::AppState::new(pool.clone(), Default::default());
+	tokio::spawn(citybond_api::http::serve(listener, state));
+	Ok(format!("http://{addr}"))
+}
+
+/// Signs in to the API at `base` with `who`'s sr25519 key; returns the bearer token.
+async fn sign_in(http: &reqwest::Client, base: &str, who: &Keypair) -> Result<String> {
+	let ch: serde_json::Value = http
+		.post(format!("{base}/v1/auth/challenge"))
+		.json(&serde_json::json!({ "account": hex32(account_id(who)) }))
+		.send()
+		.await?
+		.json()
+		.await?;
+	let message = ch["message"].as_str().context("challenge message")?;
+	let signature = who.sign(message.as_bytes());
+	let session: serde_json::Value = http
+		.post(format!("{base}/v1/auth/session"))
+		.json(&serde_json::json!({
+			"nonce": ch["nonce"], "signature": format!("0x{}", hex::encode(signature.0)),
+		}))
+		.send()
+		.await?
+		.json()
+		.await?;
+	Ok(session["token"].as_str().with_context(|| format!("no token: {session}"))?.to_string())
+}
+
+async fn get_json(
+	http: &reqwest::Client,
+	url: String,
+	token: Option<&str>,
+) -> Result<(u16, serde_json::Value)> {
+	let mut req = http.get(&url);
+	if let Some(t) = token {
+		req = req.bearer_auth(t);
+	}
+	let res = req.send().await?;
+	let status = res.status().as_u16();
+	Ok((status, res.json().await.with_context(|| format!("GET {url}"))?))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_serves_a_green_bonds_life_from_the_indexed_chain() -> Result<()> {
+	use citybond_e2e::bond::{
+		call_ok, chain_past, claim_all, BondTerms, Frequency, KpiLink, KpiTarget, Limits, Payment,
+		DENOM,
+	};
+	const PERIOD_MS: u64 = 30_000;
+	let logs = tempfile::tempdir()?;
+	let node = Node::dev(logs.path(), 2).await?;
+	let client = node.client().await?;
+	let (_url, pool) = sqlite(logs.path()).await?;
+	let indexer = Indexer::connect(&node.url(), pool.clone(), bundles()?).await?;
+	let (alice, bob, charlie, dave, ferdie) =
+		(dev::alice(), dev::bob(), dev::charlie(), dev::dave(), dev::ferdie());
+
+	let (cash, cash_id) = contract::deploy(
+		&client,
+		&alice,
+		"cash_token",
+		"new",
+		(Some("Tokenized Euro".to_string()), Some("EURC".to_string()), 2u8, account_id(&ferdie)),
+	)
+	.await?;
+	let demand = [(&charlie, 6u128), (&dave, 4u128)];
+	for (who, units) in demand {
+		call_ok(&client, &ferdie, &cash, cash_id, "mint", (account_id(who), units * DENOM)).await?;
+	}
+
+	// Subscriptions for 75 s, then two 30 s coupon periods. One KPI feed nobody reports: its
+	// period 0 is Missing, so coupon 1 steps up by 100 bp (the fallback clause).
+	let start = now_ms();
+	let sub_end = start + 75_000;
+	let issue = sub_end + 20_000;
+	let maturity = issue + 2 * PERIOD_MS;
+	let record_offset = 5_000;
+	let observed = |period: u64| issue + (period + 1) * PERIOD_MS;
+	let operators = citybond_e2e::kpi::Operator::demo_three()?;
+	let listed: Vec<_> = operators.iter().map(citybond_e2e::kpi::Operator::listing).collect();
+	let rules = FeedRules {
+		attribute: "energySaved",
+		first_start: issue - 20_000,
+		length: PERIOD_MS,
+		quorum: 3,
+		max_report_age: 5_000,
+		challenge_window: 5_000,
+	};
+	let feed = kpi::create_feed(&client, &rules, &listed).await?;
+	let terms = BondTerms {
+		isin: *b"XS2407019798",
+		cfi: *b"DNFTFR",
+		issuer: account_id(&bob),
+		currency: cash_id,
+		denomination: DENOM,
+		issue_size: 10 * DENOM,
+		minimum_raise: 2 * DENOM,
+		minimum_subscription: DENOM,
+		subscription_start: start,
+		subscription_end: sub_end,
+		issue_date: issue,
+		maturity_date: maturity,
+		coupon_frequency: Frequency::EveryMillis { period_ms: PERIOD_MS, periods_per_year: 2 },
+		day_count_fraction: 0,
+		business_day_convention: 0,
+		record_date_offset_ms: record_offset,
+		coupon_rate_bps: 400,
+		coupon_floor_bps: 300,
+		coupon_cap_bps: 600,
+		kpis: vec![KpiLink {
+			feed,
+			direction: 0,
+			step_bps: 100,
+			targets: vec![KpiTarget {
+				observation_period: 0,
+				feed_period: 0,
+				target: 100_000,
+				observation_date: observed(0),
+			}],
+		}],
+		use_of_proceeds: vec![1],
+		documents: ([7; 32], None),
+		call_schedule: Vec::new(),
+		grace_period_ms: 20_000,
+		claim_period_ms: 120_000,
+		investor_caps: Vec::new(),
+		resident_priority: None,
+	};
+	let (bond, bond_id) = contract::deploy(
+		&client,
+		&alice,
+		"green_bond",
+		"new",
+		(terms, vec![account_id(&alice)], Limits { max_subscribers: 10, max_holders: 20 }),
+	)
+	.await?;
+	for (who, units) in demand {
+		call_ok(&client, who, &cash, cash_id, "approve", (bond_id, units * DENOM)).await?;
+		call_ok(&client, who, &bond, bond_id, "subscribe", (units * DENOM,)).await?;
+	}
+	chain_past(&client, sub_end).await?;
+	call_ok(&client, &dave, &bond, bond_id, "close_book", ()).await?;
+	call_ok(&client, &bob, &bond, bond_id, "allocate_proceeds", (vec![(1u8, 7 * DENOM)], [3u8; 32]))
+		.await?;
+
+	// Coupon 0 at 4 %: 20.00 per unit, half a year. Coupon 1 at 5 %: 25.00. Then principal.
+	let coupons = [10 * 2_000u128, 10 * 2_500];
+	let principal = 10 * DENOM;
+	let total: u128 = coupons.iter().sum::<u128>() + principal;
+	call_ok(&client, &ferdie, &cash, cash_id, "mint", (account_id(&bob), total)).await?;
+	call_ok(&client, &bob, &cash, cash_id, "approve", (bond_id, total)).await?;
+	chain_past(&client, observed(0) - record_offset).await?;
+	call_ok(&client, &bob, &bond, bond_id, "fund", (Payment::Coupon(0), coupons[0])).await?;
+	claim_all(&client, &bond, bond_id, &[&charlie, &dave]).await?;
+	call_ok(&client, &bob, &bond, bond_id, "report_impact", (vec![(1u8, 5_000u128)], [4u8; 32]))
+		.await?;
+	chain_past(&client, maturity - record_offset).await?;
+	call_ok(&client, &bob, &bond, bond_id, "fund", (Payment::Coupon(1), coupons[1])).await?;
+	call_ok(&client, &bob, &bond, bond_id, "fund", (Payment::Redemption, principal)).await?;
+	claim_all(&client, &bond, bond_id, &[&charlie, &dave]).await?;
+
+	let last = best(&client).await?;
+	index_through(&node, &indexer, last).await?;
+	let base = serve_api(&pool).await?;
+	let http = reqwest::Client::new();
+	let bond_hex = hex32(bond_id);
+
+	// Public: the bond, its terms hash as the contract reports it, its schedule with amounts.
+	let (status, list) = get_json(&http, format!("{base}/v1/bonds"), None).await?;
+	ensure!(status == 200 && list["total"] == 1, "{list}");
+	let (status, detail) = get_json(&http, format!("{base}/v1/bonds/{bond_hex}"), None).await?;
+	ensure!(status == 200, "{detail}");
+	let terms_hash: Option<[u8; 32]> =
+		contract::query(&client, account_id(&alice), bond_id, bond.message("terms_hash", ())?)
+			.await?;
+	ensure!(detail["terms_hash"] == hex32(terms_hash.context("no terms hash")?), "{detail}");
+	ensure!(detail["isin"] == "XS2407019798", "{detail}");
+	ensure!(detail["status"] == "Redeemed", "{detail}");
+	ensure!(detail["raised"] == "1000000", "{detail}");
+	let schedule = detail["schedule"].as_array().context("schedule")?;
+	ensure!(schedule.len() == 2, "{detail}");
+	ensure!(schedule[0]["rate_bps"] == 400 && schedule[0]["coupon_per_unit"] == "2000");
+	ensure!(schedule[1]["rate_bps"] == 500 && schedule[1]["coupon_per_unit"] == "2500");
+	ensure!(schedule[1]["rate_fixed"] == true, "{detail}");
+
+	// KPI: the feed's period 0 is missing (recorded by the pallet), against the bond's target.
+	let (status, series) =
+		get_json(&http, format!("{base}/v1/feeds/{feed}/kpis?from_period=0&to_period=0"), None)
+			.await?;
+	ensure!(status == 200, "{series}");
+	ensure!(series["points"][0]["status"] == "missing", "{series}");
+	ensure!(series["points"][0]["recorded_status"] == "Missing", "{series}");
+	ensure!(series["points"][0]["targets"][0]["bond"] == bond_hex, "{series}");
+
+	// Investor: Charlie's coupons and principal, nothing of Dave's.
+	let token = sign_in(&http, &base, &charlie).await?;
+	let (status, pos) =
+		get_json(&http, format!("{base}/v1/investor/bonds/{bond_hex}"), Some(&token)).await?;
+	ensure!(status == 200, "{pos}");
+	let claimed = pos["coupons_claimed"].as_array().context("claims")?;
+	ensure!(claimed.len() == 2, "{pos}");
+	ensure!(claimed[0]["coupon"] == "12000" && claimed[1]["coupon"] == "15000", "{pos}");
+	ensure!(claimed[1]["principal"] == "600000", "{pos}");
+	ensure!(pos["subscription"]["units"] == "6", "{pos}");
+	ensure!(!pos.to_string().contains(&hex32(account_id(&dave))), "{pos}");
+	let (status, _) =
+		get_json(&http, format!("{base}/v1/issuer/bonds/{bond_hex}/book"), Some(&token)).await?;
+	ensure!(status == 403, "an investor read the issuer's book");
+
+	// Issuer: the book, the register at coupon 0's record date, the proceeds.
+	let token = sign_in(&http, &base, &bob).await?;
+	let (status, book) =
+		get_json(&http, format!("{base}/v1/issuer/bonds/{bond_hex}/book"), Some(&token)).await?;
+	ensure!(status == 200 && book["total"] == 2, "{book}");
+	let record = chrono::DateTime::from_timestamp_millis((observed(0) - record_offset) as i64)
+		.context("record date")?
+		.format("%Y-%m-%dT%H:%M:%S%.3fZ")
+		.to_string();
+	let (status, register) = get_json(
+		&http,
+		format!("{base}/v1/issuer/bonds/{bond_hex}/holders?record_date={record}"),
+		Some(&token),
+	)
+	.await?;
+	ensure!(status == 200 && register["total_units"] == "10", "{register}");
+	let (_, now_register) =
+		get_json(&http, format!("{base}/v1/issuer/bonds/{bond_hex}/holders"), Some(&token))
+			.await?;
+	ensure!(now_register["holders"] == 0, "redeemed units were burned: {now_register}");
+	let (_, proceeds) =
+		get_json(&http, format!("{base}/v1/issuer/bonds/{bond_hex}/proceeds"), Some(&token))
+			.await?;
+	ensure!(proceeds["allocated"] == "700000", "{proceeds}");
+
+	// Auditor: the period's history holds the pallet's KpiMissing.
+	let token = sign_in(&http, &base, &keypair("//Alice//stash")?).await?;
+	let (status, audit) = get_json(
+		&http,
+		format!("{base}/v1/auditor/feeds/{feed}/periods/0/reports"),
+		Some(&token),
+	)
+	.await?;
+	ensure!(status == 200, "{audit}");
+	ensure!(audit["history"][0]["event"] == "KpiMissing", "{audit}");
+	Ok(())
+}

@@ -253,3 +253,9 @@ pub fn parse_time(v: &str, name: &str) -> Result<i64> {
 	}
 	Err(Error::bad(name, format!("'{v}' is neither an RFC 3339 time nor a YYYY-MM-DD date")))
 }
+
+/// Serves [`app`] on `listener` until the task is dropped (with client addresses for the rate
+/// limiter). The binary and full-stack tests use it.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+	axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>()).await
+}
