@@ -91,7 +91,8 @@ async fn main() -> Result<()> {
 		(Some("Tokenized Euro".to_string()), Some("EURC".to_string()), 2u8, account_id(&ferdie)),
 	)
 	.await?;
-	let mint = 2 * ISSUE_UNITS * DENOM;
+	// Both issues, and the cent Eve sends Charlie below.
+	let mint = 2 * ISSUE_UNITS * DENOM + EURO;
 	call_ok(&client, &ferdie, &cash, cash_id, "mint", (account_id(&eve), mint)).await?;
 
 	// Cash transfers, to an account holding nothing, then to one holding some.
@@ -109,8 +110,9 @@ async fn main() -> Result<()> {
 	let cash_existing = gas(&client, &eve, cash_id, &cash_transfer).await?;
 
 	let start = now_ms()?;
-	let sub_end = start + 60_000;
-	let issue = sub_end + 10_000;
+	let sub_end = start + 180_000;
+	// Closing after the issue date cancels an issue: leave time to close both.
+	let issue = sub_end + 60_000;
 	let mut bonds = Vec::new();
 	for (holders_max, isin) in [(args.small, *b"XS2407019798"), (args.large, *b"XS0000000009")] {
 		let terms = terms(isin, account_id(&bob), cash_id, start, sub_end, issue);
@@ -169,15 +171,13 @@ async fn main() -> Result<()> {
 			.collect::<Result<Vec<Call>>>()?;
 		eprintln!("transferring to {} holders", calls.len());
 		submit_batch(&client, &eve, calls).await?;
-		let last = holders[count - 3];
-		let held: u128 = contract::query(
-			&client,
-			account_id(&alice),
-			bond.address,
-			bond.bundle.message("balance_of", (last,))?,
-		)
-		.await?;
-		ensure!(held == 1, "the last holder of a {count}-holder bond holds {held} units");
+		// Every transfer must have landed: the bond has exactly `count` holders.
+		for to in &holders[..count - 2] {
+			let data = bond.bundle.message("balance_of", (*to,))?;
+			let held: u128 =
+				contract::query(&client, account_id(&alice), bond.address, data).await?;
+			ensure!(held == 1, "a holder of the {count}-holder bond holds {held} units");
+		}
 	}
 	let bond_existing =
 		gas(&client, &eve, large.address, &transfer(large, account_id(&charlie))?).await?;
