@@ -72,8 +72,8 @@ pub struct Challenge {
 pub async fn create_challenge(state: &AppState, account: &str) -> Result<Challenge> {
 	let nonce = random_hex();
 	let now = now_ms();
-	let ttl = i64::try_from(state.settings.challenge_ttl_secs.saturating_mul(1000))
-		.unwrap_or(i64::MAX);
+	let ttl =
+		i64::try_from(state.settings.challenge_ttl_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
 	let expires = now.saturating_add(ttl);
 	let ss58 = crate::http::ss58(account).unwrap_or_default();
 	let issued = crate::http::rfc3339(now).unwrap_or_default();
@@ -109,7 +109,12 @@ pub enum Scheme {
 
 /// Checks `signature` by `account` over `message`: the raw message, or the message wrapped in
 /// `<Bytes>…</Bytes>` as browser wallets sign it.
-pub fn signature_ok(scheme: Scheme, account: &[u8; 32], message: &str, signature: &[u8; 64]) -> bool {
+pub fn signature_ok(
+	scheme: Scheme,
+	account: &[u8; 32],
+	message: &str,
+	signature: &[u8; 64],
+) -> bool {
 	let wrapped = format!("<Bytes>{message}</Bytes>");
 	let candidates = [message.as_bytes(), wrapped.as_bytes()];
 	match scheme {
@@ -117,12 +122,12 @@ pub fn signature_ok(scheme: Scheme, account: &[u8; 32], message: &str, signature
 			let sig = subxt_signer::sr25519::Signature(*signature);
 			let key = subxt_signer::sr25519::PublicKey(*account);
 			candidates.iter().any(|m| subxt_signer::sr25519::verify(&sig, m, &key))
-		},
+		}
 		Scheme::Ed25519 => {
 			let Ok(key) = ed25519_dalek::VerifyingKey::from_bytes(account) else { return false };
 			let sig = ed25519_dalek::Signature::from_bytes(signature);
 			candidates.iter().any(|m| key.verify_strict(m, &sig).is_ok())
-		},
+		}
 	}
 }
 
@@ -214,8 +219,9 @@ pub async fn roles_of(pool: &sqlx::AnyPool, account: &str) -> Result<u8> {
 		.fetch_optional(pool)
 		.await?;
 	Ok(match row {
-		Some(row) if col::<String>(&row, "status")? == "Active" =>
-			u8::try_from(col::<i64>(&row, "roles")?).unwrap_or(0),
+		Some(row) if col::<String>(&row, "status")? == "Active" => {
+			u8::try_from(col::<i64>(&row, "roles")?).unwrap_or(0)
+		}
 		_ => 0,
 	})
 }
@@ -249,16 +255,16 @@ impl FromRequestParts<AppState> for Caller {
 			.headers
 			.get(axum::http::header::AUTHORIZATION)
 			.ok_or_else(|| Error::Unauthorized("missing Authorization: Bearer <token>".into()))?;
-		let token = header
-			.to_str()
-			.ok()
-			.and_then(|h| h.strip_prefix("Bearer "))
-			.ok_or_else(|| Error::Unauthorized("Authorization must be 'Bearer <token>'".into()))?;
-		let row = sqlx::query("SELECT account, expires_at_ms FROM auth_sessions WHERE token_hash = $1")
-			.bind(token_hash(token.trim()))
-			.fetch_optional(&state.pool)
-			.await?
-			.ok_or_else(|| Error::Unauthorized("unknown session token".into()))?;
+		let token =
+			header.to_str().ok().and_then(|h| h.strip_prefix("Bearer ")).ok_or_else(|| {
+				Error::Unauthorized("Authorization must be 'Bearer <token>'".into())
+			})?;
+		let row =
+			sqlx::query("SELECT account, expires_at_ms FROM auth_sessions WHERE token_hash = $1")
+				.bind(token_hash(token.trim()))
+				.fetch_optional(&state.pool)
+				.await?
+				.ok_or_else(|| Error::Unauthorized("unknown session token".into()))?;
 		if col::<i64>(&row, "expires_at_ms")? <= now_ms() {
 			return Err(Error::Unauthorized("session expired: sign in again".into()));
 		}

@@ -72,17 +72,21 @@ const BOND_COLUMNS: &str =
 /// All bonds (optionally of one issuer), oldest first.
 pub async fn list(pool: &AnyPool, issuer: Option<&str>) -> Result<Vec<BondRow>> {
 	let rows = match issuer {
-		Some(i) => sqlx::query(&format!(
+		Some(i) => {
+			sqlx::query(&format!(
 			"SELECT {BOND_COLUMNS} FROM bonds WHERE issuer = $1 ORDER BY block_number, event_index"
 		))
-		.bind(i)
-		.fetch_all(pool)
-		.await?,
-		None => sqlx::query(&format!(
-			"SELECT {BOND_COLUMNS} FROM bonds ORDER BY block_number, event_index"
-		))
-		.fetch_all(pool)
-		.await?,
+			.bind(i)
+			.fetch_all(pool)
+			.await?
+		}
+		None => {
+			sqlx::query(&format!(
+				"SELECT {BOND_COLUMNS} FROM bonds ORDER BY block_number, event_index"
+			))
+			.fetch_all(pool)
+			.await?
+		}
 	};
 	rows.iter().map(BondRow::from_row).collect()
 }
@@ -260,12 +264,13 @@ impl Facts {
 
 	fn apply(&mut self, name: &str, v: &Json, ts: i64, block: i64) {
 		match name {
-			"Subscribed" =>
+			"Subscribed" => {
 				if let Some(inv) = s(&v["investor"]) {
 					let sub = self.book.entry(inv).or_default();
 					sub.amount = dec(u(&v["total"]));
 					sub.priority = v["priority"].as_bool().unwrap_or(false);
-				},
+				}
+			}
 			"BookClosed" => {
 				self.phase = match v["outcome"].as_str() {
 					Some("Issued") => "Active".into(),
@@ -273,18 +278,21 @@ impl Facts {
 				};
 				self.units_issued = u(&v["units"]);
 				self.raised = u(&v["raised"]);
-			},
-			"Allotted" =>
+			}
+			"Allotted" => {
 				if let Some(inv) = s(&v["investor"]) {
 					let sub = self.book.entry(inv).or_default();
 					sub.units = dec(u(&v["units"]));
 					sub.refund = dec(u(&v["refund"]));
-				},
-			"RefundWithdrawn" =>
+				}
+			}
+			"RefundWithdrawn" => {
 				if let Some(inv) = s(&v["investor"]) {
 					let sub = self.book.entry(inv).or_default();
-					sub.refund_withdrawn = sub.refund_withdrawn.saturating_add(dec(u(&v["amount"])));
-				},
+					sub.refund_withdrawn =
+						sub.refund_withdrawn.saturating_add(dec(u(&v["amount"])));
+				}
+			}
 			"Transfer" => {
 				let value = u(&v["value"]);
 				let from = s(&v["from"]);
@@ -298,27 +306,30 @@ impl Facts {
 					*b = b.saturating_add(value);
 				}
 				self.transfers.push(Transfer { timestamp_ms: ts, from, to, value });
-			},
+			}
 			"CouponRateFixed" => {
 				let period = u32::try_from(u(&v["period"])).unwrap_or(u32::MAX);
-				self.rates.insert(period, RateFixed {
-					rate_bps: u32::try_from(u(&v["rate_bps"])).unwrap_or(0),
-					per_unit: dec(u(&v["per_unit"])),
-					assessments: v["assessments"].clone(),
-				});
-			},
+				self.rates.insert(
+					period,
+					RateFixed {
+						rate_bps: u32::try_from(u(&v["rate_bps"])).unwrap_or(0),
+						per_unit: dec(u(&v["per_unit"])),
+						assessments: v["assessments"].clone(),
+					},
+				);
+			}
 			"PaymentFunded" => {
 				let f = self.funding.entry(payment_key(&v["payment"])).or_default();
 				f.funded = dec(u(&v["funded"]));
 				f.due = dec(u(&v["due"]));
-			},
+			}
 			"PaymentDefaulted" => {
 				let f = self.funding.entry(payment_key(&v["payment"])).or_default();
 				f.funded = dec(u(&v["funded"]));
 				f.due = dec(u(&v["due"]));
 				f.defaulted = true;
 				self.phase = "Defaulted".into();
-			},
+			}
 			"Claimed" => self.claims.push(ClaimPaid {
 				holder: s(&v["holder"]).unwrap_or_default(),
 				beneficiary: s(&v["beneficiary"]).unwrap_or_default(),
@@ -331,10 +342,10 @@ impl Facts {
 			"Called" => {
 				self.phase = "Called".into();
 				self.called = Some(v.clone());
-			},
+			}
 			"ProceedsAllocated" => self.proceeds.push(v.clone()),
 			"ImpactReported" => self.impact.push(v.clone()),
-			_ => {},
+			_ => {}
 		}
 	}
 
@@ -384,10 +395,8 @@ impl Facts {
 	pub fn coupon_per_unit(&self, period: &Json, rate_bps: u32) -> u128 {
 		let num = u(&period["fraction"]["numerator"]);
 		let den = u(&period["fraction"]["denominator"]);
-		let numerator = self
-			.denomination()
-			.checked_mul(u128::from(rate_bps))
-			.and_then(|x| x.checked_mul(num));
+		let numerator =
+			self.denomination().checked_mul(u128::from(rate_bps)).and_then(|x| x.checked_mul(num));
 		let denominator = 10_000u128.checked_mul(den);
 		match (numerator, denominator) {
 			(Some(n), Some(d)) if d > 0 => {
@@ -398,7 +407,7 @@ impl Facts {
 				} else {
 					q
 				}
-			},
+			}
 			_ => 0,
 		}
 	}

@@ -71,6 +71,6 @@ pub async fn cursor(pool: &AnyPool) -> Result<Option<(u64, String)>> {
 			let n: i64 = col(&row, "block_number")?;
 			let number = u64::try_from(n).map_err(|_| Error::Internal("negative cursor".into()))?;
 			Ok(Some((number, col(&row, "block_hash")?)))
-		},
+		}
 	}
 }

@@ -60,8 +60,9 @@ impl Error {
 			Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
 			Error::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
 			Error::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
-			Error::Database(_) | Error::Migration(_) | Error::Chain(_) | Error::Internal(_) =>
-				(StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+			Error::Database(_) | Error::Migration(_) | Error::Chain(_) | Error::Internal(_) => {
+				(StatusCode::INTERNAL_SERVER_ERROR, "internal")
+			}
 		}
 	}
 }

@@ -55,12 +55,8 @@ impl Indexer {
 
 	/// Indexes every finalized block after the cursor, then returns the last block written.
 	pub async fn catch_up(&self) -> Result<Option<u64>> {
-		let finalized = self
-			.client
-			.at_current_block()
-			.await
-			.map_err(chain("finalized head"))?
-			.block_number();
+		let finalized =
+			self.client.at_current_block().await.map_err(chain("finalized head"))?.block_number();
 		let mut next = crate::db::cursor(&self.pool).await?.map_or(0, |(n, _)| n.saturating_add(1));
 		while next <= finalized {
 			let block = self.read_block(next).await?;
@@ -77,7 +73,7 @@ impl Indexer {
 	pub async fn run(&self, poll: Duration) -> Result<()> {
 		loop {
 			match self.catch_up().await {
-				Ok(_) => {},
+				Ok(_) => {}
 				Err(e) => tracing::warn!(error = %e, "indexer: will retry"),
 			}
 			tokio::time::sleep(poll).await;
@@ -145,7 +141,8 @@ impl Indexer {
 				.get(key.len().saturating_sub(32)..)
 				.and_then(|s| s.try_into().ok())
 				.ok_or_else(|| Error::Chain("Identities key too short".into()))?;
-			let info = IdentityInfo::decode(&mut kv.value().bytes()).map_err(chain("IdentityInfo"))?;
+			let info =
+				IdentityInfo::decode(&mut kv.value().bytes()).map_err(chain("IdentityInfo"))?;
 			let account = hex32(&account);
 			out.push(ChainEvent {
 				index,
@@ -191,9 +188,15 @@ impl Indexer {
 		let d = |e: codec::Error| Error::Chain(format!("decode: {e}"));
 		Ok(Some(match (pallet, name) {
 			("Identity", "IdentityRegistered") => {
-				let (account, _registrar, roles, lei, jurisdiction, category) =
-					<([u8; 32], Option<[u8; 32]>, u8, Option<[u8; 20]>, [u8; 2], Option<Category>)>::decode(f)
-						.map_err(d)?;
+				let (account, _registrar, roles, lei, jurisdiction, category) = <(
+					[u8; 32],
+					Option<[u8; 32]>,
+					u8,
+					Option<[u8; 20]>,
+					[u8; 2],
+					Option<Category>,
+				)>::decode(f)
+				.map_err(d)?;
 				EventBody::Identity(IdentityEvent::Registered {
 					source: name.into(),
 					account: hex32(&account),
@@ -203,7 +206,7 @@ impl Indexer {
 					jurisdiction: String::from_utf8_lossy(&jurisdiction).into_owned(),
 					category: category.map(|c| c.name().into()),
 				})
-			},
+			}
 			("Identity", "RegistrarAppointed") => {
 				let (account, roles, lei, jurisdiction) =
 					<([u8; 32], u8, Option<[u8; 20]>, [u8; 2])>::decode(f).map_err(d)?;
@@ -216,7 +219,7 @@ impl Indexer {
 					jurisdiction: String::from_utf8_lossy(&jurisdiction).into_owned(),
 					category: None,
 				})
-			},
+			}
 			("Identity", "RolesSet") => {
 				let (account, _registrar, roles, category) =
 					<([u8; 32], [u8; 32], u8, Option<Category>)>::decode(f).map_err(d)?;
@@ -226,7 +229,7 @@ impl Indexer {
 					category: category.map(|c| c.name().into()),
 					keep_category: false,
 				})
-			},
+			}
 			("Identity", "RegistrarRemoved") => {
 				let (account, roles) = <([u8; 32], u8)>::decode(f).map_err(d)?;
 				EventBody::Identity(IdentityEvent::RolesSet {
@@ -235,7 +238,7 @@ impl Indexer {
 					category: None,
 					keep_category: true,
 				})
-			},
+			}
 			("Identity", "ClaimAdded") => {
 				let (account, registrar, kind, expiry) =
 					<([u8; 32], [u8; 32], ClaimKind, u64)>::decode(f).map_err(d)?;
@@ -246,7 +249,7 @@ impl Indexer {
 					expiry_ms: Some(expiry),
 					revoked: false,
 				})
-			},
+			}
 			("Identity", "ClaimRevoked") => {
 				let (account, registrar, kind) =
 					<([u8; 32], [u8; 32], ClaimKind)>::decode(f).map_err(d)?;
@@ -257,7 +260,7 @@ impl Indexer {
 					expiry_ms: None,
 					revoked: true,
 				})
-			},
+			}
 			("Identity", "IdentitySuspended" | "IdentityReactivated" | "IdentityRevoked") => {
 				let (account, _registrar) = <([u8; 32], [u8; 32])>::decode(f).map_err(d)?;
 				let status = match name {
@@ -269,25 +272,31 @@ impl Indexer {
 					account: hex32(&account),
 					status: status.into(),
 				})
-			},
+			}
 			("KpiOracle", "FeedCreated") => {
 				let (feed, owner, params, _operators) =
 					<(u32, Option<[u8; 32]>, FeedParams, u32)>::decode(f).map_err(d)?;
 				let info = at
 					.storage()
-					.try_fetch(subxt::dynamic::storage::<(u32,), Value>("KpiOracle", "Feeds"), (feed,))
+					.try_fetch(
+						subxt::dynamic::storage::<(u32,), Value>("KpiOracle", "Feeds"),
+						(feed,),
+					)
 					.await
 					.map_err(chain("KpiOracle.Feeds"))?;
 				let meta = match info {
 					Some(v) => {
-						let (_owner, meta) = <(Option<[u8; 32]>, FeedMetadata)>::decode(&mut v.bytes())
-							.map_err(d)?;
+						let (_owner, meta) =
+							<(Option<[u8; 32]>, FeedMetadata)>::decode(&mut v.bytes())
+								.map_err(d)?;
 						Some(meta)
-					},
+					}
 					None => None,
 				};
 				let text = |b: &Option<FeedMetadata>, pick: fn(&FeedMetadata) -> &Vec<u8>| {
-					b.as_ref().map(|m| String::from_utf8_lossy(pick(m)).into_owned()).unwrap_or_default()
+					b.as_ref()
+						.map(|m| String::from_utf8_lossy(pick(m)).into_owned())
+						.unwrap_or_default()
 				};
 				EventBody::Kpi(KpiEvent::FeedCreated(Box::new(Feed {
 					feed,
@@ -305,7 +314,7 @@ impl Indexer {
 					min_value: params.min_value.to_string(),
 					max_value: params.max_value.to_string(),
 				})))
-			},
+			}
 			("KpiOracle", "OperatorAdded") => {
 				let (feed, operator, key, from_period) =
 					<(u32, [u8; 32], [u8; 32], u32)>::decode(f).map_err(d)?;
@@ -316,7 +325,7 @@ impl Indexer {
 					key: Some(hex32(&key)),
 					from_period,
 				})
-			},
+			}
 			("KpiOracle", "KeyRotated") => {
 				let (feed, operator, _old, key, from_period) =
 					<(u32, [u8; 32], [u8; 32], [u8; 32], u32)>::decode(f).map_err(d)?;
@@ -327,7 +336,7 @@ impl Indexer {
 					key: Some(hex32(&key)),
 					from_period,
 				})
-			},
+			}
 			("KpiOracle", "OperatorRetired") => {
 				let (feed, operator, from_period) = <(u32, [u8; 32], u32)>::decode(f).map_err(d)?;
 				EventBody::Kpi(KpiEvent::OperatorKey {
@@ -337,7 +346,7 @@ impl Indexer {
 					key: None,
 					from_period,
 				})
-			},
+			}
 			("KpiOracle", "ReportAccepted") => {
 				let r = ReportAccepted::decode(f).map_err(d)?;
 				let stored = at
@@ -355,7 +364,7 @@ impl Indexer {
 					Some(v) => {
 						let s = StoredReport::decode(&mut v.bytes()).map_err(d)?;
 						Some(format!("0x{}", hex::encode(s.signature)))
-					},
+					}
 					None => None,
 				};
 				EventBody::Kpi(KpiEvent::Report(Box::new(Report {
@@ -372,18 +381,26 @@ impl Indexer {
 					signature,
 					readings: r.readings,
 				})))
-			},
+			}
 			("KpiOracle", "KpiProvisional") => {
 				let (feed, period, value, status, readings, spread, outliers, challenge_end) =
 					<(u32, u32, i128, KpiStatus, u32, u128, Vec<[u8; 32]>, u64)>::decode(f)
 						.map_err(d)?;
-				transition(name, feed, period, Some(status), Some(value), None, serde_json::json!({
-					"readings": readings,
-					"spread": spread.to_string(),
-					"outliers": outliers.iter().map(hex32).collect::<Vec<_>>(),
-					"challenge_end_ms": challenge_end,
-				}))
-			},
+				transition(
+					name,
+					feed,
+					period,
+					Some(status),
+					Some(value),
+					None,
+					serde_json::json!({
+						"readings": readings,
+						"spread": spread.to_string(),
+						"outliers": outliers.iter().map(hex32).collect::<Vec<_>>(),
+						"challenge_end_ms": challenge_end,
+					}),
+				)
+			}
 			("KpiOracle", "KpiAttested") => {
 				let (feed, period, auditor, value) =
 					<(u32, u32, [u8; 32], Option<i128>)>::decode(f).map_err(d)?;
@@ -391,7 +408,7 @@ impl Indexer {
 					transition(name, feed, period, None, value, None, serde_json::json!({}));
 				set_actor(&mut t, &auditor);
 				t
-			},
+			}
 			("KpiOracle", "KpiDisputed") => {
 				let (feed, period, auditor, reason, value, status) =
 					<(u32, u32, [u8; 32], [u8; 32], Option<i128>, KpiStatus)>::decode(f)
@@ -407,26 +424,42 @@ impl Indexer {
 				);
 				set_actor(&mut t, &auditor);
 				t
-			},
+			}
 			("KpiOracle", "KpiFinalized") => {
 				let (feed, period, value, status) =
 					<(u32, u32, Option<i128>, KpiStatus)>::decode(f).map_err(d)?;
 				transition(name, feed, period, Some(status), value, None, serde_json::json!({}))
-			},
+			}
 			("KpiOracle", "KpiMissing") => {
 				let (feed, period, status, readings) =
 					<(u32, u32, KpiStatus, u32)>::decode(f).map_err(d)?;
-				transition(name, feed, period, Some(status), None, None, serde_json::json!({
-					"readings": readings
-				}))
-			},
+				transition(
+					name,
+					feed,
+					period,
+					Some(status),
+					None,
+					None,
+					serde_json::json!({
+						"readings": readings
+					}),
+				)
+			}
 			("KpiOracle", "DisputeResolved") => {
 				let (feed, period, resolution, value, status) =
 					<(u32, u32, Resolution, Option<i128>, KpiStatus)>::decode(f).map_err(d)?;
-				transition(name, feed, period, Some(status), value, None, serde_json::json!({
-					"resolution": resolution.json(),
-				}))
-			},
+				transition(
+					name,
+					feed,
+					period,
+					Some(status),
+					value,
+					None,
+					serde_json::json!({
+						"resolution": resolution.json(),
+					}),
+				)
+			}
 			("Contracts", "Instantiated") => {
 				let (deployer, contract) = <([u8; 32], [u8; 32])>::decode(f).map_err(d)?;
 				let code_hash = self.code_hash(at, contract).await?;
@@ -439,7 +472,7 @@ impl Indexer {
 					kind,
 					code_hash: code_hash.as_ref().map(hex32),
 				})
-			},
+			}
 			("Contracts", "ContractEmitted") => {
 				let (contract, data) = <([u8; 32], Vec<u8>)>::decode(f).map_err(d)?;
 				let Some((bundle, decoded)) =
@@ -461,7 +494,7 @@ impl Indexer {
 					fields,
 					bond,
 				})
-			},
+			}
 			_ => return Ok(None),
 		}))
 	}
@@ -478,9 +511,7 @@ impl Indexer {
 		Ok(match info {
 			// `ContractInfo { trie_id: BoundedVec<u8>, code_hash, .. }`
 			Some(v) => Some(
-				<(Vec<u8>, [u8; 32])>::decode(&mut v.bytes())
-					.map_err(chain("ContractInfo"))?
-					.1,
+				<(Vec<u8>, [u8; 32])>::decode(&mut v.bytes()).map_err(chain("ContractInfo"))?.1,
 			),
 			None => None,
 		})

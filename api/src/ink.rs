@@ -129,8 +129,9 @@ impl InkBundle {
 			.get(label)
 			.ok_or_else(|| Error::Internal(format!("{} has no message {label}", self.kind)))?;
 		let mut cursor = data;
-		let value = scale_value::scale::decode_as_type(&mut cursor, spec.return_type, &self.registry)
-			.map_err(|e| Error::Internal(format!("decode {label} result: {e}")))?;
+		let value =
+			scale_value::scale::decode_as_type(&mut cursor, spec.return_type, &self.registry)
+				.map_err(|e| Error::Internal(format!("decode {label} result: {e}")))?;
 		match &value.value {
 			ValueDef::Variant(v) if v.name == "Ok" => Ok(composite_json(&v.values, &self.registry)),
 			_ => Err(Error::Internal(format!(
@@ -159,7 +160,7 @@ pub fn to_json(value: &Value<u32>, types: &PortableRegistry) -> Json {
 				return Json::Array(c.values().map(|v| to_json(v, types)).collect());
 			}
 			composite_json(c, types)
-		},
+		}
 		ValueDef::Variant(v) => match (v.name.as_str(), v.values.len()) {
 			("None", 0) => Json::Null,
 			("Some", 1) => composite_json(&v.values, types),
@@ -168,7 +169,7 @@ pub fn to_json(value: &Value<u32>, types: &PortableRegistry) -> Json {
 				let mut m = Map::new();
 				m.insert(name.to_string(), composite_json(&v.values, types));
 				Json::Object(m)
-			},
+			}
 		},
 		ValueDef::Primitive(p) => match p {
 			Primitive::Bool(b) => Json::Bool(*b),
@@ -182,7 +183,9 @@ pub fn to_json(value: &Value<u32>, types: &PortableRegistry) -> Json {
 				Ok(small) => Json::from(small),
 				Err(_) => Json::String(n.to_string()),
 			},
-			Primitive::U256(b) | Primitive::I256(b) => Json::String(format!("0x{}", hex::encode(b))),
+			Primitive::U256(b) | Primitive::I256(b) => {
+				Json::String(format!("0x{}", hex::encode(b)))
+			}
 		},
 		ValueDef::BitSequence(_) => Json::Null,
 	}
@@ -226,7 +229,7 @@ fn composite_json(c: &Composite<u32>, types: &PortableRegistry) -> Json {
 				m.insert(name.clone(), to_json(v, types));
 			}
 			Json::Object(m)
-		},
+		}
 		Composite::Unnamed(items) => match items.as_slice() {
 			[only] => to_json(only, types),
 			items => Json::Array(items.iter().map(|v| to_json(v, types)).collect()),

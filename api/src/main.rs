@@ -28,8 +28,10 @@ async fn main() -> anyhow::Result<()> {
 		let green = Config::bundle_path(&config.green_bond_bundle, "green_bond");
 		let cash = Config::bundle_path(&config.cash_token_bundle, "cash_token");
 		let bundles = vec![
-			InkBundle::load("green_bond", &green).with_context(|| format!("load {}", green.display()))?,
-			InkBundle::load("cash_token", &cash).with_context(|| format!("load {}", cash.display()))?,
+			InkBundle::load("green_bond", &green)
+				.with_context(|| format!("load {}", green.display()))?,
+			InkBundle::load("cash_token", &cash)
+				.with_context(|| format!("load {}", cash.display()))?,
 		];
 		let pool = pool.clone();
 		let url = config.node_url.clone();
@@ -40,7 +42,7 @@ async fn main() -> anyhow::Result<()> {
 					Err(e) => {
 						tracing::warn!(error = %e, url, "indexer: node not reachable, retrying");
 						tokio::time::sleep(Duration::from_secs(2)).await;
-					},
+					}
 				}
 			};
 			tracing::info!(url, "indexer: following finalized blocks");

@@ -31,11 +31,13 @@ pub async fn write_block(pool: &AnyPool, block: &BlockData) -> Result<Written> {
 	let number = int(block.number)?;
 	match cursor {
 		Some(c) if c >= number => return Ok(Written::AlreadyIndexed),
-		Some(c) if c.checked_add(1) != Some(number) =>
-			return Err(Error::Internal(format!("block #{number} does not follow cursor #{c}"))),
-		None if number != 0 =>
-			return Err(Error::Internal(format!("first block must be #0, got #{number}"))),
-		_ => {},
+		Some(c) if c.checked_add(1) != Some(number) => {
+			return Err(Error::Internal(format!("block #{number} does not follow cursor #{c}")))
+		}
+		None if number != 0 => {
+			return Err(Error::Internal(format!("first block must be #0, got #{number}")))
+		}
+		_ => {}
 	}
 	sqlx::query(
 		"INSERT INTO blocks (number, hash, parent_hash, timestamp_ms) VALUES ($1, $2, $3, $4)
@@ -113,7 +115,7 @@ async fn write_event(
 			.execute(&mut **tx)
 			.await?;
 			Ok(())
-		},
+		}
 		EventBody::Contract(c) => {
 			sqlx::query(
 				"INSERT INTO contract_events (block_number, event_index, extrinsic_index, contract,
@@ -151,7 +153,7 @@ async fn write_event(
 				.await?;
 			}
 			Ok(())
-		},
+		}
 	}
 }
 
@@ -173,8 +175,9 @@ pub fn num_text(v: &Json) -> String {
 pub fn isin_text(v: &Json) -> String {
 	let s = v.as_str().unwrap_or_default();
 	match hex::decode(s.trim_start_matches("0x")) {
-		Ok(bytes) if bytes.iter().all(u8::is_ascii_alphanumeric) =>
-			String::from_utf8_lossy(&bytes).into_owned(),
+		Ok(bytes) if bytes.iter().all(u8::is_ascii_alphanumeric) => {
+			String::from_utf8_lossy(&bytes).into_owned()
+		}
 		_ => s.to_string(),
 	}
 }
@@ -189,7 +192,9 @@ async fn write_identity(
 	e: &IdentityEvent,
 ) -> Result<()> {
 	match e {
-		IdentityEvent::Registered { account, status, roles, lei, jurisdiction, category, .. } => {
+		IdentityEvent::Registered {
+			account, status, roles, lei, jurisdiction, category, ..
+		} => {
 			sqlx::query(
 				"INSERT INTO identities (account, status, roles, lei, jurisdiction, category,
 				   block_number, event_index) VALUES ($1, $4, $5, $6, $7, $8, $2, $3)
@@ -211,7 +216,7 @@ async fn write_identity(
 			.bind(category)
 			.execute(&mut **tx)
 			.await?;
-		},
+		}
 		IdentityEvent::RolesSet { account, roles, category, keep_category } => {
 			let sql = if *keep_category {
 				format!(
@@ -224,10 +229,11 @@ async fn write_identity(
 					   event_index = $3 WHERE account = $1 AND {EARLIER}"
 				)
 			};
-			let q = sqlx::query(&sql).bind(account).bind(number).bind(index).bind(i64::from(*roles));
+			let q =
+				sqlx::query(&sql).bind(account).bind(number).bind(index).bind(i64::from(*roles));
 			let q = if *keep_category { q } else { q.bind(category) };
 			q.execute(&mut **tx).await?;
-		},
+		}
 		IdentityEvent::StatusSet { account, status } => {
 			sqlx::query(&format!(
 				"UPDATE identities SET status = $4, block_number = $2, event_index = $3
@@ -239,7 +245,7 @@ async fn write_identity(
 			.bind(status)
 			.execute(&mut **tx)
 			.await?;
-		},
+		}
 		IdentityEvent::Claim { account, registrar, kind, expiry_ms, revoked } => {
 			if *revoked {
 				sqlx::query(&format!(
@@ -272,7 +278,7 @@ async fn write_identity(
 				.execute(&mut **tx)
 				.await?;
 			}
-		},
+		}
 	}
 	Ok(())
 }
@@ -311,7 +317,7 @@ async fn write_kpi(
 			.bind(index)
 			.execute(&mut **tx)
 			.await?;
-		},
+		}
 		KpiEvent::OperatorKey { feed, operator, key, from_period, .. } => {
 			sqlx::query(
 				"INSERT INTO kpi_operator_keys (block_number, event_index, feed_id, operator,
@@ -326,7 +332,7 @@ async fn write_kpi(
 			.bind(i64::from(*from_period))
 			.execute(&mut **tx)
 			.await?;
-		},
+		}
 		KpiEvent::Report(r) => {
 			sqlx::query(
 				"INSERT INTO kpi_reports (block_number, event_index, extrinsic_index, feed_id,
@@ -352,7 +358,7 @@ async fn write_kpi(
 			.bind(i64::from(r.readings))
 			.execute(&mut **tx)
 			.await?;
-		},
+		}
 		KpiEvent::Transition { kind, feed, period, status, value, actor, detail } => {
 			sqlx::query(
 				"INSERT INTO kpi_transitions (block_number, event_index, extrinsic_index, feed_id,
@@ -371,7 +377,7 @@ async fn write_kpi(
 			.bind(detail.to_string())
 			.execute(&mut **tx)
 			.await?;
-		},
+		}
 	}
 	Ok(())
 }

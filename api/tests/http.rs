@@ -134,29 +134,50 @@ async fn bad_input_gets_a_clear_4xx_naming_the_parameter(engine: Engine) {
 	let before = counts(&db.pool).await;
 	let m = assert_error(&get(&app, "/v1/bonds/0x1234", None).await, StatusCode::BAD_REQUEST);
 	assert!(m.contains("'address'"), "{m}");
-	let m = assert_error(&get(&app, "/v1/bonds/not-an-address", None).await, StatusCode::BAD_REQUEST);
+	let m =
+		assert_error(&get(&app, "/v1/bonds/not-an-address", None).await, StatusCode::BAD_REQUEST);
 	assert!(m.contains("'address'"), "{m}");
-	let m = assert_error(&get(&app, &format!("/v1/bonds/{}", hex32([0x99; 32])), None).await, StatusCode::NOT_FOUND);
+	let m = assert_error(
+		&get(&app, &format!("/v1/bonds/{}", hex32([0x99; 32])), None).await,
+		StatusCode::NOT_FOUND,
+	);
 	assert!(m.contains("no green bond"), "{m}");
 	let m = assert_error(&get(&app, "/v1/feeds/abc/kpis", None).await, StatusCode::BAD_REQUEST);
 	assert!(m.contains("'feed'"), "{m}");
 	let m = assert_error(&get(&app, "/v1/feeds/-1/kpis", None).await, StatusCode::BAD_REQUEST);
 	assert!(m.contains("'feed'"), "{m}");
 	assert_error(&get(&app, "/v1/feeds/7/kpis", None).await, StatusCode::NOT_FOUND);
-	let m = assert_error(&get(&app, "/v1/feeds/0/kpis?from_period=5&to_period=2", None).await, StatusCode::BAD_REQUEST);
+	let m = assert_error(
+		&get(&app, "/v1/feeds/0/kpis?from_period=5&to_period=2", None).await,
+		StatusCode::BAD_REQUEST,
+	);
 	assert!(m.contains("'to_period'"), "{m}");
-	let m = assert_error(&get(&app, "/v1/feeds/0/kpis?from_period=0&to_period=100000", None).await, StatusCode::BAD_REQUEST);
+	let m = assert_error(
+		&get(&app, "/v1/feeds/0/kpis?from_period=0&to_period=100000", None).await,
+		StatusCode::BAD_REQUEST,
+	);
 	assert!(m.contains("'to_period'"), "{m}");
-	let m = assert_error(&get(&app, "/v1/feeds/0/kpis?from_period=x", None).await, StatusCode::BAD_REQUEST);
+	let m = assert_error(
+		&get(&app, "/v1/feeds/0/kpis?from_period=x", None).await,
+		StatusCode::BAD_REQUEST,
+	);
 	assert!(m.contains("'from_period'"), "{m}");
 	let token = sign_in(&app, &dev::bob()).await;
 	let m = assert_error(
-		&get(&app, &format!("/v1/issuer/bonds/{}/holders?record_date=2026-13-45", hex32(GREEN_BOND)), Some(&token)).await,
+		&get(
+			&app,
+			&format!("/v1/issuer/bonds/{}/holders?record_date=2026-13-45", hex32(GREEN_BOND)),
+			Some(&token),
+		)
+		.await,
 		StatusCode::BAD_REQUEST,
 	);
 	assert!(m.contains("'record_date'"), "{m}");
 	assert_error(&get(&app, "/v1/nothing-here", None).await, StatusCode::NOT_FOUND);
-	assert_error(&send(&app, "DELETE", "/v1/bonds", None, None).await, StatusCode::METHOD_NOT_ALLOWED);
+	assert_error(
+		&send(&app, "DELETE", "/v1/bonds", None, None).await,
+		StatusCode::METHOD_NOT_ALLOWED,
+	);
 	// Only the sign-in wrote rows (one challenge, one session).
 	let after = counts(&db.pool).await;
 	for ((table, a), (_, b)) in before.iter().zip(after.iter()) {
@@ -185,9 +206,15 @@ async fn pagination_is_bounded(engine: Engine) {
 		("offset=-1", "'offset'"),
 		("offset=1000001", "'offset'"),
 	] {
-		let m = assert_error(&get(&app, &format!("/v1/bonds?{query}"), None).await, StatusCode::BAD_REQUEST);
+		let m = assert_error(
+			&get(&app, &format!("/v1/bonds?{query}"), None).await,
+			StatusCode::BAD_REQUEST,
+		);
 		assert!(m.contains(param), "{query}: {m}");
-		let m = assert_error(&get(&app, &format!("/v1/feeds?{query}"), None).await, StatusCode::BAD_REQUEST);
+		let m = assert_error(
+			&get(&app, &format!("/v1/feeds?{query}"), None).await,
+			StatusCode::BAD_REQUEST,
+		);
 		assert!(m.contains(param), "{query}: {m}");
 	}
 	db.close().await;
@@ -203,7 +230,10 @@ async fn sign_in_with_sr25519_and_ed25519_gives_roles_from_the_registry(engine: 
 	assert_eq!(me["account"], acc(&dev::charlie()));
 	assert_eq!(me["roles"], json!(["investor"]));
 	// The token is stored hashed, never in clear.
-	let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM auth_sessions").fetch_all(&db.pool).await.unwrap();
+	let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM auth_sessions")
+		.fetch_all(&db.pool)
+		.await
+		.unwrap();
 	assert!(!stored.contains(&token));
 	assert!(stored.contains(&citybond_api::auth::token_hash(&token)));
 	// ed25519: the account is the public key.
@@ -213,9 +243,13 @@ async fn sign_in_with_sr25519_and_ed25519_gives_roles_from_the_registry(engine: 
 	let message = ch["message"].as_str().unwrap();
 	assert!(message.starts_with("api.citybond.local wants you to sign in"), "{message}");
 	let sig = key.sign(message.as_bytes()).to_bytes();
-	let (status, s) = post(&app, "/v1/auth/session", json!({
-		"nonce": ch["nonce"], "signature": format!("0x{}", hex::encode(sig)), "scheme": "ed25519",
-	}))
+	let (status, s) = post(
+		&app,
+		"/v1/auth/session",
+		json!({
+			"nonce": ch["nonce"], "signature": format!("0x{}", hex::encode(sig)), "scheme": "ed25519",
+		}),
+	)
 	.await;
 	assert_eq!(status, StatusCode::OK, "{s}");
 	assert_eq!(s["roles"], json!(["investor"]));
@@ -233,44 +267,93 @@ async fn replayed_expired_and_badly_signed_challenges_are_refused(engine: Engine
 	let charlie = dev::charlie();
 	// Replay: a good response works once.
 	let (_, ch) = post(&app, "/v1/auth/challenge", json!({ "account": acc(&charlie) })).await;
-	let sig = format!("0x{}", hex::encode(charlie.sign(ch["message"].as_str().unwrap().as_bytes()).0));
+	let sig =
+		format!("0x{}", hex::encode(charlie.sign(ch["message"].as_str().unwrap().as_bytes()).0));
 	let body = json!({ "nonce": ch["nonce"], "signature": sig });
 	assert_eq!(post(&app, "/v1/auth/session", body.clone()).await.0, StatusCode::OK);
 	let m = assert_error(&post(&app, "/v1/auth/session", body).await, StatusCode::UNAUTHORIZED);
 	assert!(m.contains("already used"), "{m}");
 	// Signed by another key (Dave signs Charlie's challenge).
 	let (_, ch) = post(&app, "/v1/auth/challenge", json!({ "account": acc(&charlie) })).await;
-	let forged = format!("0x{}", hex::encode(dev::dave().sign(ch["message"].as_str().unwrap().as_bytes()).0));
-	let m = assert_error(&post(&app, "/v1/auth/session", json!({ "nonce": ch["nonce"], "signature": forged })).await, StatusCode::UNAUTHORIZED);
+	let forged = format!(
+		"0x{}",
+		hex::encode(dev::dave().sign(ch["message"].as_str().unwrap().as_bytes()).0)
+	);
+	let m = assert_error(
+		&post(&app, "/v1/auth/session", json!({ "nonce": ch["nonce"], "signature": forged })).await,
+		StatusCode::UNAUTHORIZED,
+	);
 	assert!(m.contains("does not verify"), "{m}");
 	// A bad signature burns the challenge: the right one cannot follow.
-	let good = format!("0x{}", hex::encode(charlie.sign(ch["message"].as_str().unwrap().as_bytes()).0));
-	assert_error(&post(&app, "/v1/auth/session", json!({ "nonce": ch["nonce"], "signature": good })).await, StatusCode::UNAUTHORIZED);
+	let good =
+		format!("0x{}", hex::encode(charlie.sign(ch["message"].as_str().unwrap().as_bytes()).0));
+	assert_error(
+		&post(&app, "/v1/auth/session", json!({ "nonce": ch["nonce"], "signature": good })).await,
+		StatusCode::UNAUTHORIZED,
+	);
 	// Signed over another message (another domain).
 	let (_, ch) = post(&app, "/v1/auth/challenge", json!({ "account": acc(&charlie) })).await;
 	let other = ch["message"].as_str().unwrap().replace("api.citybond.local", "evil.example");
 	let sig = format!("0x{}", hex::encode(charlie.sign(other.as_bytes()).0));
-	assert_error(&post(&app, "/v1/auth/session", json!({ "nonce": ch["nonce"], "signature": sig })).await, StatusCode::UNAUTHORIZED);
+	assert_error(
+		&post(&app, "/v1/auth/session", json!({ "nonce": ch["nonce"], "signature": sig })).await,
+		StatusCode::UNAUTHORIZED,
+	);
 	// Wrong scheme for an sr25519 signature.
 	let (_, ch) = post(&app, "/v1/auth/challenge", json!({ "account": acc(&charlie) })).await;
-	let sig = format!("0x{}", hex::encode(charlie.sign(ch["message"].as_str().unwrap().as_bytes()).0));
-	assert_error(&post(&app, "/v1/auth/session", json!({ "nonce": ch["nonce"], "signature": sig, "scheme": "ed25519" })).await, StatusCode::UNAUTHORIZED);
+	let sig =
+		format!("0x{}", hex::encode(charlie.sign(ch["message"].as_str().unwrap().as_bytes()).0));
+	assert_error(
+		&post(
+			&app,
+			"/v1/auth/session",
+			json!({ "nonce": ch["nonce"], "signature": sig, "scheme": "ed25519" }),
+		)
+		.await,
+		StatusCode::UNAUTHORIZED,
+	);
 	// Unknown nonce, malformed fields.
-	assert_error(&post(&app, "/v1/auth/session", json!({ "nonce": "ab".repeat(32), "signature": format!("0x{}", "00".repeat(64)) })).await, StatusCode::UNAUTHORIZED);
-	let m = assert_error(&post(&app, "/v1/auth/session", json!({ "nonce": "xyz", "signature": format!("0x{}", "00".repeat(64)) })).await, StatusCode::BAD_REQUEST);
+	assert_error(
+		&post(
+			&app,
+			"/v1/auth/session",
+			json!({ "nonce": "ab".repeat(32), "signature": format!("0x{}", "00".repeat(64)) }),
+		)
+		.await,
+		StatusCode::UNAUTHORIZED,
+	);
+	let m = assert_error(
+		&post(
+			&app,
+			"/v1/auth/session",
+			json!({ "nonce": "xyz", "signature": format!("0x{}", "00".repeat(64)) }),
+		)
+		.await,
+		StatusCode::BAD_REQUEST,
+	);
 	assert!(m.contains("'nonce'"), "{m}");
-	let m = assert_error(&post(&app, "/v1/auth/session", json!({ "nonce": "ab".repeat(32), "signature": "0x1234" })).await, StatusCode::BAD_REQUEST);
+	let m = assert_error(
+		&post(&app, "/v1/auth/session", json!({ "nonce": "ab".repeat(32), "signature": "0x1234" }))
+			.await,
+		StatusCode::BAD_REQUEST,
+	);
 	assert!(m.contains("'signature'"), "{m}");
 	let m = assert_error(&post(&app, "/v1/auth/session", json!({ "nonce": "ab".repeat(32), "signature": format!("0x{}", "00".repeat(64)), "scheme": "rsa" })).await, StatusCode::BAD_REQUEST);
 	assert!(m.contains("'scheme'"), "{m}");
 	// Expired: a challenge that lives 0 s.
-	let strict = app_with(&db.pool, HttpSettings { challenge_ttl_secs: 0, ..HttpSettings::default() });
+	let strict =
+		app_with(&db.pool, HttpSettings { challenge_ttl_secs: 0, ..HttpSettings::default() });
 	let (_, ch) = post(&strict, "/v1/auth/challenge", json!({ "account": acc(&charlie) })).await;
-	let sig = format!("0x{}", hex::encode(charlie.sign(ch["message"].as_str().unwrap().as_bytes()).0));
-	let m = assert_error(&post(&strict, "/v1/auth/session", json!({ "nonce": ch["nonce"], "signature": sig })).await, StatusCode::UNAUTHORIZED);
+	let sig =
+		format!("0x{}", hex::encode(charlie.sign(ch["message"].as_str().unwrap().as_bytes()).0));
+	let m = assert_error(
+		&post(&strict, "/v1/auth/session", json!({ "nonce": ch["nonce"], "signature": sig })).await,
+		StatusCode::UNAUTHORIZED,
+	);
 	assert!(m.contains("expired"), "{m}");
 	// No session was opened by any of these.
-	let sessions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM auth_sessions").fetch_one(&db.pool).await.unwrap();
+	let sessions: i64 =
+		sqlx::query_scalar("SELECT COUNT(*) FROM auth_sessions").fetch_one(&db.pool).await.unwrap();
 	assert_eq!(sessions, 1);
 	// An expired session token is refused.
 	let token = sign_in(&app, &charlie).await;
@@ -283,15 +366,28 @@ async fn replayed_expired_and_badly_signed_challenges_are_refused(engine: Engine
 async fn oversized_and_malformed_bodies_are_refused_and_store_nothing(engine: Engine) {
 	let db = TestDb::new(engine).await;
 	seed(&db.pool).await;
-	let app = app_with(&db.pool, HttpSettings { body_limit_bytes: 1024, ..HttpSettings::default() });
+	let app =
+		app_with(&db.pool, HttpSettings { body_limit_bytes: 1024, ..HttpSettings::default() });
 	let before = counts(&db.pool).await;
 	let huge = json!({ "account": acc(&dev::charlie()), "padding": "x".repeat(4096) }).to_string();
-	assert_error(&send(&app, "POST", "/v1/auth/challenge", None, Some(huge)).await, StatusCode::PAYLOAD_TOO_LARGE);
-	let m = assert_error(&send(&app, "POST", "/v1/auth/challenge", None, Some("{not json".into())).await, StatusCode::BAD_REQUEST);
+	assert_error(
+		&send(&app, "POST", "/v1/auth/challenge", None, Some(huge)).await,
+		StatusCode::PAYLOAD_TOO_LARGE,
+	);
+	let m = assert_error(
+		&send(&app, "POST", "/v1/auth/challenge", None, Some("{not json".into())).await,
+		StatusCode::BAD_REQUEST,
+	);
 	assert!(m.contains("JSON"), "{m}");
-	let m = assert_error(&post(&app, "/v1/auth/challenge", json!({ "acount": "x" })).await, StatusCode::BAD_REQUEST);
+	let m = assert_error(
+		&post(&app, "/v1/auth/challenge", json!({ "acount": "x" })).await,
+		StatusCode::BAD_REQUEST,
+	);
 	assert!(m.contains("account"), "{m}");
-	let m = assert_error(&post(&app, "/v1/auth/challenge", json!({ "account": "0xzz" })).await, StatusCode::BAD_REQUEST);
+	let m = assert_error(
+		&post(&app, "/v1/auth/challenge", json!({ "account": "0xzz" })).await,
+		StatusCode::BAD_REQUEST,
+	);
 	assert!(m.contains("'account'"), "{m}");
 	assert_eq!(counts(&db.pool).await, before);
 	db.close().await;
@@ -306,7 +402,8 @@ async fn investor_sees_only_own_position(engine: Engine) {
 	assert_eq!(status, StatusCode::OK, "{holdings}");
 	assert_eq!(holdings["total"], 1);
 	assert_eq!(holdings["items"][0]["units"], "5");
-	let (status, pos) = get(&app, &format!("/v1/investor/bonds/{}", hex32(GREEN_BOND)), Some(&token)).await;
+	let (status, pos) =
+		get(&app, &format!("/v1/investor/bonds/{}", hex32(GREEN_BOND)), Some(&token)).await;
 	assert_eq!(status, StatusCode::OK, "{pos}");
 	assert_eq!(pos["units"], "5");
 	assert_eq!(pos["subscription"]["amount"], "600000");
@@ -326,7 +423,8 @@ async fn investor_sees_only_own_position(engine: Engine) {
 	let text = pos.to_string();
 	assert!(!text.contains(&acc(&dev::dave())), "{text}");
 	// A bond Charlie has nothing in: zero, not someone else's.
-	let (_, other) = get(&app, &format!("/v1/investor/bonds/{}", hex32(OTHER_BOND)), Some(&token)).await;
+	let (_, other) =
+		get(&app, &format!("/v1/investor/bonds/{}", hex32(OTHER_BOND)), Some(&token)).await;
 	assert_eq!(other["units"], "0");
 	db.close().await;
 }
@@ -345,14 +443,22 @@ async fn issuer_sees_only_own_bonds(engine: Engine) {
 	assert_eq!(status, StatusCode::OK, "{book}");
 	assert_eq!(book["total"], 2);
 	// The register at period 0's record date (before Charlie's transfer), and now.
-	let record = chrono::DateTime::from_timestamp_millis((now() - 21 * 86_400_000 + 1000) as i64).unwrap().to_rfc3339();
-	let (status, reg) = get(&app, &format!("/v1/issuer/bonds/{bond}/holders?record_date={}", urlencode(&record)), Some(&bob)).await;
+	let record = chrono::DateTime::from_timestamp_millis((now() - 21 * 86_400_000 + 1000) as i64)
+		.unwrap()
+		.to_rfc3339();
+	let (status, reg) = get(
+		&app,
+		&format!("/v1/issuer/bonds/{bond}/holders?record_date={}", urlencode(&record)),
+		Some(&bob),
+	)
+	.await;
 	assert_eq!(status, StatusCode::OK, "{reg}");
 	assert_eq!(reg["holders"], 2);
 	assert_eq!(reg["total_units"], "10");
 	let (_, reg_now) = get(&app, &format!("/v1/issuer/bonds/{bond}/holders"), Some(&bob)).await;
 	assert_eq!(reg_now["holders"], 3);
-	let (status, obligations) = get(&app, &format!("/v1/issuer/bonds/{bond}/obligations"), Some(&bob)).await;
+	let (status, obligations) =
+		get(&app, &format!("/v1/issuer/bonds/{bond}/obligations"), Some(&bob)).await;
 	assert_eq!(status, StatusCode::OK, "{obligations}");
 	let items = obligations["items"].as_array().unwrap();
 	assert_eq!(items[0]["payment"], "coupon:1");
@@ -369,13 +475,22 @@ async fn issuer_sees_only_own_bonds(engine: Engine) {
 	// Ferdie's bond is not Bob's, on every issuer route.
 	let other = hex32(OTHER_BOND);
 	for view in ["book", "holders", "obligations", "proceeds", "kpis"] {
-		let m = assert_error(&get(&app, &format!("/v1/issuer/bonds/{other}/{view}"), Some(&bob)).await, StatusCode::FORBIDDEN);
+		let m = assert_error(
+			&get(&app, &format!("/v1/issuer/bonds/{other}/{view}"), Some(&bob)).await,
+			StatusCode::FORBIDDEN,
+		);
 		assert!(m.contains("not issued by"), "{view}: {m}");
 	}
 	// And Ferdie sees his, not Bob's.
 	let ferdie = sign_in(&app, &other_issuer()).await;
-	assert_eq!(get(&app, &format!("/v1/issuer/bonds/{other}/book"), Some(&ferdie)).await.0, StatusCode::OK);
-	assert_error(&get(&app, &format!("/v1/issuer/bonds/{bond}/book"), Some(&ferdie)).await, StatusCode::FORBIDDEN);
+	assert_eq!(
+		get(&app, &format!("/v1/issuer/bonds/{other}/book"), Some(&ferdie)).await.0,
+		StatusCode::OK
+	);
+	assert_error(
+		&get(&app, &format!("/v1/issuer/bonds/{bond}/book"), Some(&ferdie)).await,
+		StatusCode::FORBIDDEN,
+	);
 	db.close().await;
 }
 
@@ -388,7 +503,8 @@ async fn auditor_gets_reverified_reports_and_csv(engine: Engine) {
 	seed(&db.pool).await;
 	let app = app(&db.pool);
 	let auditor_token = sign_in(&app, &auditor()).await;
-	let (status, p0) = get(&app, "/v1/auditor/feeds/0/periods/0/reports", Some(&auditor_token)).await;
+	let (status, p0) =
+		get(&app, "/v1/auditor/feeds/0/periods/0/reports", Some(&auditor_token)).await;
 	assert_eq!(status, StatusCode::OK, "{p0}");
 	assert_eq!(p0["reports"][0]["signature_check"], "valid");
 	assert_eq!(p0["reports"][0]["operator"], acc(&operator()));
@@ -400,7 +516,12 @@ async fn auditor_gets_reverified_reports_and_csv(engine: Engine) {
 	let (_, p1) = get(&app, "/v1/auditor/feeds/0/periods/1/reports", Some(&auditor_token)).await;
 	assert_eq!(p1["reports"][0]["signature_check"], "invalid");
 	assert_eq!(p1["disputes"][0]["auditor"], acc(&auditor()));
-	let (status, csv) = get(&app, "/v1/auditor/feeds/0/reports.csv?from_period=0&to_period=5", Some(&auditor_token)).await;
+	let (status, csv) = get(
+		&app,
+		"/v1/auditor/feeds/0/reports.csv?from_period=0&to_period=5",
+		Some(&auditor_token),
+	)
+	.await;
 	assert_eq!(status, StatusCode::OK);
 	let csv = csv.as_str().unwrap();
 	let lines: Vec<&str> = csv.lines().collect();
@@ -408,8 +529,14 @@ async fn auditor_gets_reverified_reports_and_csv(engine: Engine) {
 	assert!(lines[0].starts_with("feed,period,operator"), "{csv}");
 	assert!(lines[1].contains(",valid,"), "{csv}");
 	assert!(lines[2].contains(",invalid,"), "{csv}");
-	assert_error(&get(&app, "/v1/auditor/feeds/9/periods/0/reports", Some(&auditor_token)).await, StatusCode::NOT_FOUND);
-	let m = assert_error(&get(&app, "/v1/auditor/feeds/0/periods/x/reports", Some(&auditor_token)).await, StatusCode::BAD_REQUEST);
+	assert_error(
+		&get(&app, "/v1/auditor/feeds/9/periods/0/reports", Some(&auditor_token)).await,
+		StatusCode::NOT_FOUND,
+	);
+	let m = assert_error(
+		&get(&app, "/v1/auditor/feeds/0/periods/x/reports", Some(&auditor_token)).await,
+		StatusCode::BAD_REQUEST,
+	);
 	assert!(m.contains("'period'"), "{m}");
 	db.close().await;
 }
@@ -419,10 +546,15 @@ async fn persona_routes_refuse_other_roles_and_anonymous_callers(engine: Engine)
 	seed(&db.pool).await;
 	let app = app(&db.pool);
 	let bond = hex32(GREEN_BOND);
-	let investor_routes = ["/v1/investor/holdings".to_string(), format!("/v1/investor/bonds/{bond}")];
+	let investor_routes =
+		["/v1/investor/holdings".to_string(), format!("/v1/investor/bonds/{bond}")];
 	let issuer_routes = ["/v1/issuer/bonds".to_string(), format!("/v1/issuer/bonds/{bond}/book")];
-	let auditor_routes = ["/v1/auditor/feeds/0/periods/0/reports".to_string(), "/v1/auditor/feeds/0/reports.csv".to_string()];
-	let all: Vec<&String> = investor_routes.iter().chain(&issuer_routes).chain(&auditor_routes).collect();
+	let auditor_routes = [
+		"/v1/auditor/feeds/0/periods/0/reports".to_string(),
+		"/v1/auditor/feeds/0/reports.csv".to_string(),
+	];
+	let all: Vec<&String> =
+		investor_routes.iter().chain(&issuer_routes).chain(&auditor_routes).collect();
 	for route in &all {
 		assert_error(&get(&app, route, None).await, StatusCode::UNAUTHORIZED);
 		assert_error(&get(&app, route, Some("not-a-token")).await, StatusCode::UNAUTHORIZED);
@@ -455,7 +587,8 @@ async fn persona_routes_refuse_other_roles_and_anonymous_callers(engine: Engine)
 
 async fn rate_limit_answers_429_in_the_error_shape(engine: Engine) {
 	let db = TestDb::new(engine).await;
-	let app = app_with(&db.pool, HttpSettings { rate_limit_per_minute: 3, ..HttpSettings::default() });
+	let app =
+		app_with(&db.pool, HttpSettings { rate_limit_per_minute: 3, ..HttpSettings::default() });
 	for _ in 0..3 {
 		assert_eq!(get(&app, "/health", None).await.0, StatusCode::OK);
 	}

@@ -590,8 +590,15 @@ async fn api_serves_a_green_bonds_life_from_the_indexed_chain() -> Result<()> {
 	}
 	chain_past(&client, sub_end).await?;
 	call_ok(&client, &dave, &bond, bond_id, "close_book", ()).await?;
-	call_ok(&client, &bob, &bond, bond_id, "allocate_proceeds", (vec![(1u8, 7 * DENOM)], [3u8; 32]))
-		.await?;
+	call_ok(
+		&client,
+		&bob,
+		&bond,
+		bond_id,
+		"allocate_proceeds",
+		(vec![(1u8, 7 * DENOM)], [3u8; 32]),
+	)
+	.await?;
 
 	// Coupon 0 at 4 %: 20.00 per unit, half a year. Coupon 1 at 5 %: 25.00. Then principal.
 	let coupons = [10 * 2_000u128, 10 * 2_500];
@@ -674,8 +681,7 @@ async fn api_serves_a_green_bonds_life_from_the_indexed_chain() -> Result<()> {
 	.await?;
 	ensure!(status == 200 && register["total_units"] == "10", "{register}");
 	let (_, now_register) =
-		get_json(&http, format!("{base}/v1/issuer/bonds/{bond_hex}/holders"), Some(&token))
-			.await?;
+		get_json(&http, format!("{base}/v1/issuer/bonds/{bond_hex}/holders"), Some(&token)).await?;
 	ensure!(now_register["holders"] == 0, "redeemed units were burned: {now_register}");
 	let (_, proceeds) =
 		get_json(&http, format!("{base}/v1/issuer/bonds/{bond_hex}/proceeds"), Some(&token))
@@ -684,12 +690,9 @@ async fn api_serves_a_green_bonds_life_from_the_indexed_chain() -> Result<()> {
 
 	// Auditor: the period's history holds the pallet's KpiMissing.
 	let token = sign_in(&http, &base, &keypair("//Alice//stash")?).await?;
-	let (status, audit) = get_json(
-		&http,
-		format!("{base}/v1/auditor/feeds/{feed}/periods/0/reports"),
-		Some(&token),
-	)
-	.await?;
+	let (status, audit) =
+		get_json(&http, format!("{base}/v1/auditor/feeds/{feed}/periods/0/reports"), Some(&token))
+			.await?;
 	ensure!(status == 200, "{audit}");
 	ensure!(audit["history"][0]["event"] == "KpiMissing", "{audit}");
 	Ok(())

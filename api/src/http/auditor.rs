@@ -17,9 +17,8 @@ use axum::{
 use serde_json::{json, Value};
 
 async fn genesis_hash(pool: &sqlx::AnyPool) -> Result<[u8; 32]> {
-	let hash: Option<String> = sqlx::query_scalar("SELECT hash FROM blocks WHERE number = 0")
-		.fetch_optional(pool)
-		.await?;
+	let hash: Option<String> =
+		sqlx::query_scalar("SELECT hash FROM blocks WHERE number = 0").fetch_optional(pool).await?;
 	hash.as_deref()
 		.and_then(hex_n)
 		.ok_or_else(|| Error::NotFound("the genesis block is not indexed yet".into()))
@@ -80,7 +79,8 @@ fn report_json(row: &sqlx::any::AnyRow, genesis: &[u8; 32]) -> Result<Value> {
 	}))
 }
 
-const REPORT_COLUMNS: &str = "block_number, event_index, extrinsic_index, feed_id, period, operator,
+const REPORT_COLUMNS: &str =
+	"block_number, event_index, extrinsic_index, feed_id, period, operator,
 	submitter, operator_key, value, window_start_ms, window_end_ms, payload_hash, devices_hash,
 	signature, readings";
 
@@ -125,7 +125,8 @@ pub async fn reports(
 			"extrinsic_index": col::<Option<i64>>(t, "extrinsic_index")?,
 		}));
 	}
-	let attestations: Vec<&Value> = history.iter().filter(|h| h["event"] == "KpiAttested").collect();
+	let attestations: Vec<&Value> =
+		history.iter().filter(|h| h["event"] == "KpiAttested").collect();
 	let disputes: Vec<&Value> = history.iter().filter(|h| h["event"] == "KpiDisputed").collect();
 	Ok(Json(json!({
 		"feed": feed,
@@ -170,7 +171,8 @@ pub async fn csv(
 ) -> Result<Response> {
 	caller.require(role::AUDITOR, "auditor")?;
 	let feed = parse_int(Some(&feed), "feed", 0, i64::from(u32::MAX))?.unwrap_or(0);
-	let from = parse_int(q.from_period.as_deref(), "from_period", 0, i64::from(u32::MAX))?.unwrap_or(0);
+	let from =
+		parse_int(q.from_period.as_deref(), "from_period", 0, i64::from(u32::MAX))?.unwrap_or(0);
 	let to = parse_int(q.to_period.as_deref(), "to_period", 0, i64::from(u32::MAX))?
 		.unwrap_or(from.saturating_add(499));
 	if to < from || to.saturating_sub(from) >= 500 {
@@ -188,9 +190,20 @@ pub async fn csv(
 	.fetch_all(&state.pool)
 	.await?;
 	let columns = [
-		"feed", "period", "operator", "submitter", "operator_key", "value", "window_start",
-		"window_end", "payload_hash", "devices_hash", "signature", "signature_check",
-		"block_number", "extrinsic_index",
+		"feed",
+		"period",
+		"operator",
+		"submitter",
+		"operator_key",
+		"value",
+		"window_start",
+		"window_end",
+		"payload_hash",
+		"devices_hash",
+		"signature",
+		"signature_check",
+		"block_number",
+		"extrinsic_index",
 	];
 	let mut out = columns.join(",");
 	out.push('\n');

@@ -48,7 +48,11 @@ pub fn position(f: &Facts, investor: &str) -> Value {
 			}
 		} else if payment_ms > now && units > 0 {
 			let per_unit = dec(f.coupon_per_unit(p, current));
-			let principal = if is_last { dec(f.denomination()).saturating_mul(dec(units)) } else { Decimal::ZERO };
+			let principal = if is_last {
+				dec(f.denomination()).saturating_mul(dec(units))
+			} else {
+				Decimal::ZERO
+			};
 			projected.push(json!({
 				"period": index,
 				"payment_date": super::rfc3339(payment_ms),

@@ -20,7 +20,9 @@ async fn own_bond(state: &AppState, caller: &Caller, address: &str) -> Result<Fa
 	let address = parse_account(address, "address")?;
 	let f = Facts::load(&state.pool, &address).await?;
 	if f.row.issuer != caller.account {
-		return Err(Error::Forbidden(format!("bond {address} is not issued by the signed-in account")));
+		return Err(Error::Forbidden(format!(
+			"bond {address} is not issued by the signed-in account"
+		)));
 	}
 	Ok(f)
 }
@@ -121,10 +123,13 @@ pub async fn obligations(
 	let units = dec(f.outstanding());
 	let mut items = Vec::new();
 	for p in f.schedule_with_amounts() {
-		let payment = json_u128(&p["payment_date"]).and_then(|v| i64::try_from(v).ok()).unwrap_or(0);
+		let payment =
+			json_u128(&p["payment_date"]).and_then(|v| i64::try_from(v).ok()).unwrap_or(0);
 		let key = format!("coupon:{}", p["index"]);
 		let funding = f.funding.get(&key).cloned().unwrap_or_default();
-		let due = if funding.due > Decimal::ZERO { funding.due } else {
+		let due = if funding.due > Decimal::ZERO {
+			funding.due
+		} else {
 			serde_json::from_value::<Decimal>(p["coupon_total"].clone()).unwrap_or_default()
 		};
 		let claimed_all = payment <= now && funding.funded >= due && due > Decimal::ZERO;
@@ -163,11 +168,7 @@ pub async fn proceeds(
 	Path(address): Path<String>,
 ) -> Result<Json<Value>> {
 	let f = own_bond(&state, &caller, &address).await?;
-	let allocated = f
-		.proceeds
-		.last()
-		.and_then(|p| json_u128(&p["total_allocated"]))
-		.unwrap_or(0);
+	let allocated = f.proceeds.last().and_then(|p| json_u128(&p["total_allocated"])).unwrap_or(0);
 	Ok(Json(json!({
 		"bond": f.row.address,
 		"raised": dec(f.raised),
@@ -195,7 +196,15 @@ pub async fn kpis(
 			.filter_map(|t| t["feed_period"].as_i64())
 			.collect();
 		let (Some(from), Some(to)) = (periods.iter().min(), periods.iter().max()) else { continue };
-		let series = match crate::http::public::series(&state.pool, feed, Some(*from), Some(*to), Some(&caller.account)).await {
+		let series = match crate::http::public::series(
+			&state.pool,
+			feed,
+			Some(*from),
+			Some(*to),
+			Some(&caller.account),
+		)
+		.await
+		{
 			Ok(s) => s,
 			Err(Error::NotFound(_)) => json!(null),
 			Err(e) => return Err(e),

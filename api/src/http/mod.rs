@@ -143,8 +143,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for J<T> {
 		let limit = state.settings.body_limit_bytes;
 		match axum::Json::<T>::from_request(req, state).await {
 			Ok(j) => Ok(J(j.0)),
-			Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
-				Err(Error::PayloadTooLarge(limit)),
+			Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+				Err(Error::PayloadTooLarge(limit))
+			}
 			Err(e) => Err(Error::BadRequest(format!("invalid JSON body: {}", e.body_text()))),
 		}
 	}
@@ -192,7 +193,8 @@ impl Page {
 /// Parses an optional integer parameter within `[min, max]`.
 pub fn parse_int(v: Option<&str>, name: &str, min: i64, max: i64) -> Result<Option<i64>> {
 	let Some(v) = v else { return Ok(None) };
-	let n: i64 = v.trim().parse().map_err(|_| Error::bad(name, format!("'{v}' is not an integer")))?;
+	let n: i64 =
+		v.trim().parse().map_err(|_| Error::bad(name, format!("'{v}' is not an integer")))?;
 	if n < min || n > max {
 		return Err(Error::bad(name, format!("{n} is outside {min}..={max}")));
 	}

@@ -39,17 +39,33 @@ fn parameters(path: &str, method: &str) -> Vec<Value> {
 			out.push(json!({ "name": name, "in": "path", "required": true, "schema": schema }));
 		}
 	}
-	let query = |name: &str, schema: Value| json!({ "name": name, "in": "query", "schema": schema });
-	if method == "get" && (path.ends_with("/bonds") || path.ends_with("/feeds") || path.ends_with("/book") || path.ends_with("/holdings") || path.ends_with("/holders")) {
-		out.push(query("limit", json!({ "type": "integer", "minimum": 1, "maximum": 500, "default": 50 })));
-		out.push(query("offset", json!({ "type": "integer", "minimum": 0, "maximum": 1000000, "default": 0 })));
+	let query =
+		|name: &str, schema: Value| json!({ "name": name, "in": "query", "schema": schema });
+	if method == "get"
+		&& (path.ends_with("/bonds")
+			|| path.ends_with("/feeds")
+			|| path.ends_with("/book")
+			|| path.ends_with("/holdings")
+			|| path.ends_with("/holders"))
+	{
+		out.push(query(
+			"limit",
+			json!({ "type": "integer", "minimum": 1, "maximum": 500, "default": 50 }),
+		));
+		out.push(query(
+			"offset",
+			json!({ "type": "integer", "minimum": 0, "maximum": 1000000, "default": 0 }),
+		));
 	}
 	if path.ends_with("/kpis") && path.starts_with("/v1/feeds") || path.ends_with(".csv") {
 		out.push(query("from_period", json!({ "type": "integer", "minimum": 0 })));
 		out.push(query("to_period", json!({ "type": "integer", "minimum": 0 })));
 	}
 	if path.ends_with("/holders") {
-		out.push(query("record_date", json!({ "type": "string", "description": "RFC 3339 or YYYY-MM-DD" })));
+		out.push(query(
+			"record_date",
+			json!({ "type": "string", "description": "RFC 3339 or YYYY-MM-DD" }),
+		));
 	}
 	out
 }
@@ -86,7 +102,8 @@ pub fn spec() -> Value {
 					"scheme": { "type": "string", "enum": ["sr25519", "ed25519"] },
 				} })
 			};
-			op["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": body } } });
+			op["requestBody"] =
+				json!({ "required": true, "content": { "application/json": { "schema": body } } });
 		}
 		let item = paths.entry(path.to_string()).or_insert_with(|| json!({}));
 		item[*method] = op;

@@ -42,7 +42,10 @@ fn summary(f: &Facts) -> Json_ {
 }
 
 /// `GET /v1/bonds`: every green bond, oldest first.
-pub async fn bonds(State(state): State<AppState>, Q(q): Q<PageQuery>) -> Result<Json<Paged<Json_>>> {
+pub async fn bonds(
+	State(state): State<AppState>,
+	Q(q): Q<PageQuery>,
+) -> Result<Json<Paged<Json_>>> {
 	let page = Page::parse(&q)?;
 	let rows = crate::bond::list(&state.pool, None).await?;
 	let total = i64::try_from(rows.len()).unwrap_or(i64::MAX);
@@ -54,7 +57,10 @@ pub async fn bonds(State(state): State<AppState>, Q(q): Q<PageQuery>) -> Result<
 }
 
 /// `GET /v1/bonds/{address}`: terms, terms hash, status, schedule with amounts, current rate.
-pub async fn bond(State(state): State<AppState>, Path(address): Path<String>) -> Result<Json<Json_>> {
+pub async fn bond(
+	State(state): State<AppState>,
+	Path(address): Path<String>,
+) -> Result<Json<Json_>> {
 	let address = parse_account(&address, "address")?;
 	let f = Facts::load(&state.pool, &address).await?;
 	let mut out = summary(&f);
@@ -85,9 +91,13 @@ fn feed_json(row: &sqlx::any::AnyRow) -> Result<Json_> {
 }
 
 /// `GET /v1/feeds`: every KPI feed.
-pub async fn feeds(State(state): State<AppState>, Q(q): Q<PageQuery>) -> Result<Json<Paged<Json_>>> {
+pub async fn feeds(
+	State(state): State<AppState>,
+	Q(q): Q<PageQuery>,
+) -> Result<Json<Paged<Json_>>> {
 	let page = Page::parse(&q)?;
-	let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM kpi_feeds").fetch_one(&state.pool).await?;
+	let total: i64 =
+		sqlx::query_scalar("SELECT COUNT(*) FROM kpi_feeds").fetch_one(&state.pool).await?;
 	let rows = sqlx::query("SELECT * FROM kpi_feeds ORDER BY feed_id LIMIT $1 OFFSET $2")
 		.bind(page.limit)
 		.bind(page.offset)
@@ -211,13 +221,14 @@ pub async fn series(
 			.filter(|t| t["feed_period"].as_i64() == Some(period))
 			.map(|t| {
 				let mut t = t.clone();
-				let target = t["target"].as_i64().map(i128::from).or_else(|| {
-					t["target"].as_str().and_then(|s| s.parse().ok())
-				});
+				let target = t["target"]
+					.as_i64()
+					.map(i128::from)
+					.or_else(|| t["target"].as_str().and_then(|s| s.parse().ok()));
 				let met = match (value.as_deref().and_then(|v| v.parse::<i128>().ok()), target) {
-					(Some(v), Some(target)) if effective != "voided" => Some(
-						if t["direction"] == "AtOrBelow" { v <= target } else { v >= target },
-					),
+					(Some(v), Some(target)) if effective != "voided" => {
+						Some(if t["direction"] == "AtOrBelow" { v <= target } else { v >= target })
+					}
 					_ => None,
 				};
 				t["met"] = json!(met);

@@ -44,7 +44,7 @@ impl TestDb {
 				let url = format!("sqlite://{}?mode=rwc", dir.path().join("api.db").display());
 				let pool = citybond_api::db::connect(&url).await.unwrap();
 				TestDb { pool, _dir: Some(dir), pg: None }
-			},
+			}
 			Engine::Postgres => {
 				let admin = std::env::var("CITYBOND_TEST_POSTGRES_URL").unwrap_or_else(|_| {
 					panic!(
@@ -57,16 +57,17 @@ impl TestDb {
 					std::process::id(),
 					hex::encode(rand::random::<[u8; 6]>())
 				);
-				let admin_pool = sqlx::AnyPool::connect(&admin).await.unwrap_or_else(|e| {
-					panic!("cannot reach PostgreSQL at {admin}: {e} (is scripts/postgres.sh running?)")
-				});
+				let admin_pool =
+					sqlx::AnyPool::connect(&admin).await.unwrap_or_else(|e| {
+						panic!("cannot reach PostgreSQL at {admin}: {e} (is scripts/postgres.sh running?)")
+					});
 				sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin_pool).await.unwrap();
 				admin_pool.close().await;
 				let (base, _) = admin.rsplit_once('/').unwrap();
 				let url = format!("{base}/{name}");
 				let pool = citybond_api::db::connect(&url).await.unwrap();
 				TestDb { pool, _dir: None, pg: Some((admin, name)) }
-			},
+			}
 		}
 	}
 
@@ -259,104 +260,310 @@ pub fn history() -> Vec<BlockData> {
 		events,
 	};
 	vec![
-		block(0, 0, vec![
-			ChainEvent { index: -1, extrinsic: None, body: registered(acc(&dev::alice()), 1, None) },
-			ChainEvent { index: -2, extrinsic: None, body: registered(bob.clone(), 2, None) },
-			ChainEvent { index: -3, extrinsic: None, body: registered(charlie.clone(), 4, Some("Retail")) },
-			ChainEvent { index: -4, extrinsic: None, body: registered(dave.clone(), 4, Some("Professional")) },
-			ChainEvent { index: -5, extrinsic: None, body: registered(acc(&auditor()), 8, None) },
-			ChainEvent { index: -6, extrinsic: None, body: registered(acc(&operator()), 16, None) },
-			ChainEvent { index: -7, extrinsic: None, body: registered(ferdie.clone(), 2, None) },
-			ChainEvent { index: -8, extrinsic: None, body: registered(ed.clone(), 4, Some("Retail")) },
-		]),
-		block(1, t - 300 * DAY, vec![
-			ev(0, EventBody::Kpi(KpiEvent::FeedCreated(Box::new(Feed {
-				feed: 0,
-				owner: Some(bob.clone()),
-				description: "Heat demand of retrofitted schools".into(),
-				entity_id: "urn:ngsi-ld:Building:school-1".into(),
-				attribute: "heatDemand".into(),
-				unit: "KWH".into(),
-				decimals: 3,
-				first_start_ms: t - 250 * DAY,
-				period_ms: 100 * DAY,
-				quorum: 1,
-				max_report_age_ms: DAY,
-				challenge_window_ms: DAY,
-				min_value: "0".into(),
-				max_value: "1000000000".into(),
-			})))),
-			ev(1, EventBody::Kpi(KpiEvent::OperatorKey {
-				source: "OperatorAdded".into(),
-				feed: 0,
-				operator: acc(&operator()),
-				key: Some(hex32(operator_key().verifying_key().to_bytes())),
-				from_period: 0,
-			})),
-			// An identity event after genesis: Dave is suspended.
-			ev(2, EventBody::Identity(IdentityEvent::StatusSet { account: dave.clone(), status: "Suspended".into() })),
-		]),
-		block(2, t - 190 * DAY, vec![
-			ev(0, EventBody::Kpi(KpiEvent::Report(Box::new(signed_report(0, 1_250_000, false))))),
-			ev(1, EventBody::Kpi(KpiEvent::Transition {
-				kind: "KpiProvisional".into(), feed: 0, period: 0, status: Some("Provisional".into()),
-				value: Some("1250000".into()), actor: None,
-				detail: json!({ "readings": 1, "challenge_end_ms": t - 189 * DAY }),
-			})),
-			ev(2, EventBody::Kpi(KpiEvent::Transition {
-				kind: "KpiAttested".into(), feed: 0, period: 0, status: None,
-				value: Some("1250000".into()), actor: Some(acc(&auditor())), detail: json!({}),
-			})),
-		]),
-		block(3, t - 90 * DAY, vec![
-			ev(0, EventBody::Kpi(KpiEvent::Report(Box::new(signed_report(1, 900_000, true))))),
-			ev(1, EventBody::Kpi(KpiEvent::Transition {
-				kind: "KpiProvisional".into(), feed: 0, period: 1, status: Some("Provisional".into()),
-				value: Some("900001".into()), actor: None,
-				detail: json!({ "readings": 1, "challenge_end_ms": t + DAY }),
-			})),
-			ev(2, EventBody::Kpi(KpiEvent::Transition {
-				kind: "KpiDisputed".into(), feed: 0, period: 1, status: Some("Disputed".into()),
-				value: Some("900001".into()), actor: Some(acc(&auditor())),
-				detail: json!({ "reason_hash": hex32([0xdd; 32]) }),
-			})),
-		]),
-		block(4, t - 250 * DAY, vec![
-			ev(0, EventBody::Instantiated(Instantiated {
-				deployer: acc(&dev::alice()), contract: hex32(GREEN_BOND), kind: "green_bond".into(),
-				code_hash: Some(hex32([0x11; 32])),
-			})),
-			ev(1, bond_created(GREEN_BOND, &bob, "NL0000000001")),
-			ev(2, contract(GREEN_BOND, "Subscribed", json!({ "investor": charlie, "amount": 600_000, "total": 600_000, "priority": false }))),
-			ev(3, contract(GREEN_BOND, "Subscribed", json!({ "investor": dave, "amount": 400_000, "total": 400_000, "priority": false }))),
-			ev(4, EventBody::Instantiated(Instantiated {
-				deployer: acc(&dev::alice()), contract: hex32(OTHER_BOND), kind: "green_bond".into(),
-				code_hash: Some(hex32([0x11; 32])),
-			})),
-			ev(5, bond_created(OTHER_BOND, &ferdie, "NL0000000002")),
-		]),
-		block(5, t - 240 * DAY, vec![
-			ev(0, contract(GREEN_BOND, "BookClosed", json!({ "outcome": "Issued", "units": 10, "raised": 1_000_000, "refunds": 0 }))),
-			ev(1, contract(GREEN_BOND, "Allotted", json!({ "investor": charlie, "units": 6, "refund": 0 }))),
-			ev(2, contract(GREEN_BOND, "Allotted", json!({ "investor": dave, "units": 4, "refund": 0 }))),
-			ev(3, contract(GREEN_BOND, "Transfer", json!({ "from": null, "to": charlie, "value": 6 }))),
-			ev(4, contract(GREEN_BOND, "Transfer", json!({ "from": null, "to": dave, "value": 4 }))),
-			ev(5, contract(GREEN_BOND, "ProceedsAllocated", json!({ "entries": [["GreenBuildings", 700_000]], "document": hex32([0x33; 32]), "total_allocated": 700_000 }))),
-		]),
-		block(6, t - 20 * DAY, vec![
-			ev(0, contract(GREEN_BOND, "CouponRateFixed", json!({ "period": 0, "rate_bps": 425, "per_unit": 2_125, "assessments": [] }))),
-			ev(1, contract(GREEN_BOND, "PaymentFunded", json!({ "payment": { "Coupon": 0 }, "amount": 21_250, "funded": 21_250, "due": 21_250 }))),
-			ev(2, contract(GREEN_BOND, "Claimed", json!({ "holder": dave, "beneficiary": dave, "record": 0, "units": 4, "coupon": 8_500, "principal": 0 }))),
-			ev(3, contract(GREEN_BOND, "ImpactReported", json!({ "index": 0, "entries": [["GreenBuildings", 1_000]], "document": hex32([0x44; 32]) }))),
-			ev(4, contract(GREEN_BOND, "Transfer", json!({ "from": charlie, "to": ed, "value": 1 }))),
-		]),
+		block(
+			0,
+			0,
+			vec![
+				ChainEvent {
+					index: -1,
+					extrinsic: None,
+					body: registered(acc(&dev::alice()), 1, None),
+				},
+				ChainEvent { index: -2, extrinsic: None, body: registered(bob.clone(), 2, None) },
+				ChainEvent {
+					index: -3,
+					extrinsic: None,
+					body: registered(charlie.clone(), 4, Some("Retail")),
+				},
+				ChainEvent {
+					index: -4,
+					extrinsic: None,
+					body: registered(dave.clone(), 4, Some("Professional")),
+				},
+				ChainEvent {
+					index: -5,
+					extrinsic: None,
+					body: registered(acc(&auditor()), 8, None),
+				},
+				ChainEvent {
+					index: -6,
+					extrinsic: None,
+					body: registered(acc(&operator()), 16, None),
+				},
+				ChainEvent {
+					index: -7,
+					extrinsic: None,
+					body: registered(ferdie.clone(), 2, None),
+				},
+				ChainEvent {
+					index: -8,
+					extrinsic: None,
+					body: registered(ed.clone(), 4, Some("Retail")),
+				},
+			],
+		),
+		block(
+			1,
+			t - 300 * DAY,
+			vec![
+				ev(
+					0,
+					EventBody::Kpi(KpiEvent::FeedCreated(Box::new(Feed {
+						feed: 0,
+						owner: Some(bob.clone()),
+						description: "Heat demand of retrofitted schools".into(),
+						entity_id: "urn:ngsi-ld:Building:school-1".into(),
+						attribute: "heatDemand".into(),
+						unit: "KWH".into(),
+						decimals: 3,
+						first_start_ms: t - 250 * DAY,
+						period_ms: 100 * DAY,
+						quorum: 1,
+						max_report_age_ms: DAY,
+						challenge_window_ms: DAY,
+						min_value: "0".into(),
+						max_value: "1000000000".into(),
+					}))),
+				),
+				ev(
+					1,
+					EventBody::Kpi(KpiEvent::OperatorKey {
+						source: "OperatorAdded".into(),
+						feed: 0,
+						operator: acc(&operator()),
+						key: Some(hex32(operator_key().verifying_key().to_bytes())),
+						from_period: 0,
+					}),
+				),
+				// An identity event after genesis: Dave is suspended.
+				ev(
+					2,
+					EventBody::Identity(IdentityEvent::StatusSet {
+						account: dave.clone(),
+						status: "Suspended".into(),
+					}),
+				),
+			],
+		),
+		block(
+			2,
+			t - 190 * DAY,
+			vec![
+				ev(
+					0,
+					EventBody::Kpi(KpiEvent::Report(Box::new(signed_report(0, 1_250_000, false)))),
+				),
+				ev(
+					1,
+					EventBody::Kpi(KpiEvent::Transition {
+						kind: "KpiProvisional".into(),
+						feed: 0,
+						period: 0,
+						status: Some("Provisional".into()),
+						value: Some("1250000".into()),
+						actor: None,
+						detail: json!({ "readings": 1, "challenge_end_ms": t - 189 * DAY }),
+					}),
+				),
+				ev(
+					2,
+					EventBody::Kpi(KpiEvent::Transition {
+						kind: "KpiAttested".into(),
+						feed: 0,
+						period: 0,
+						status: None,
+						value: Some("1250000".into()),
+						actor: Some(acc(&auditor())),
+						detail: json!({}),
+					}),
+				),
+			],
+		),
+		block(
+			3,
+			t - 90 * DAY,
+			vec![
+				ev(0, EventBody::Kpi(KpiEvent::Report(Box::new(signed_report(1, 900_000, true))))),
+				ev(
+					1,
+					EventBody::Kpi(KpiEvent::Transition {
+						kind: "KpiProvisional".into(),
+						feed: 0,
+						period: 1,
+						status: Some("Provisional".into()),
+						value: Some("900001".into()),
+						actor: None,
+						detail: json!({ "readings": 1, "challenge_end_ms": t + DAY }),
+					}),
+				),
+				ev(
+					2,
+					EventBody::Kpi(KpiEvent::Transition {
+						kind: "KpiDisputed".into(),
+						feed: 0,
+						period: 1,
+						status: Some("Disputed".into()),
+						value: Some("900001".into()),
+						actor: Some(acc(&auditor())),
+						detail: json!({ "reason_hash": hex32([0xdd; 32]) }),
+					}),
+				),
+			],
+		),
+		block(
+			4,
+			t - 250 * DAY,
+			vec![
+				ev(
+					0,
+					EventBody::Instantiated(Instantiated {
+						deployer: acc(&dev::alice()),
+						contract: hex32(GREEN_BOND),
+						kind: "green_bond".into(),
+						code_hash: Some(hex32([0x11; 32])),
+					}),
+				),
+				ev(1, bond_created(GREEN_BOND, &bob, "NL0000000001")),
+				ev(
+					2,
+					contract(
+						GREEN_BOND,
+						"Subscribed",
+						json!({ "investor": charlie, "amount": 600_000, "total": 600_000, "priority": false }),
+					),
+				),
+				ev(
+					3,
+					contract(
+						GREEN_BOND,
+						"Subscribed",
+						json!({ "investor": dave, "amount": 400_000, "total": 400_000, "priority": false }),
+					),
+				),
+				ev(
+					4,
+					EventBody::Instantiated(Instantiated {
+						deployer: acc(&dev::alice()),
+						contract: hex32(OTHER_BOND),
+						kind: "green_bond".into(),
+						code_hash: Some(hex32([0x11; 32])),
+					}),
+				),
+				ev(5, bond_created(OTHER_BOND, &ferdie, "NL0000000002")),
+			],
+		),
+		block(
+			5,
+			t - 240 * DAY,
+			vec![
+				ev(
+					0,
+					contract(
+						GREEN_BOND,
+						"BookClosed",
+						json!({ "outcome": "Issued", "units": 10, "raised": 1_000_000, "refunds": 0 }),
+					),
+				),
+				ev(
+					1,
+					contract(
+						GREEN_BOND,
+						"Allotted",
+						json!({ "investor": charlie, "units": 6, "refund": 0 }),
+					),
+				),
+				ev(
+					2,
+					contract(
+						GREEN_BOND,
+						"Allotted",
+						json!({ "investor": dave, "units": 4, "refund": 0 }),
+					),
+				),
+				ev(
+					3,
+					contract(
+						GREEN_BOND,
+						"Transfer",
+						json!({ "from": null, "to": charlie, "value": 6 }),
+					),
+				),
+				ev(
+					4,
+					contract(
+						GREEN_BOND,
+						"Transfer",
+						json!({ "from": null, "to": dave, "value": 4 }),
+					),
+				),
+				ev(
+					5,
+					contract(
+						GREEN_BOND,
+						"ProceedsAllocated",
+						json!({ "entries": [["GreenBuildings", 700_000]], "document": hex32([0x33; 32]), "total_allocated": 700_000 }),
+					),
+				),
+			],
+		),
+		block(
+			6,
+			t - 20 * DAY,
+			vec![
+				ev(
+					0,
+					contract(
+						GREEN_BOND,
+						"CouponRateFixed",
+						json!({ "period": 0, "rate_bps": 425, "per_unit": 2_125, "assessments": [] }),
+					),
+				),
+				ev(
+					1,
+					contract(
+						GREEN_BOND,
+						"PaymentFunded",
+						json!({ "payment": { "Coupon": 0 }, "amount": 21_250, "funded": 21_250, "due": 21_250 }),
+					),
+				),
+				ev(
+					2,
+					contract(
+						GREEN_BOND,
+						"Claimed",
+						json!({ "holder": dave, "beneficiary": dave, "record": 0, "units": 4, "coupon": 8_500, "principal": 0 }),
+					),
+				),
+				ev(
+					3,
+					contract(
+						GREEN_BOND,
+						"ImpactReported",
+						json!({ "index": 0, "entries": [["GreenBuildings", 1_000]], "document": hex32([0x44; 32]) }),
+					),
+				),
+				ev(
+					4,
+					contract(
+						GREEN_BOND,
+						"Transfer",
+						json!({ "from": charlie, "to": ed, "value": 1 }),
+					),
+				),
+			],
+		),
 	]
 }
 
 /// Writes the fixture's history.
 pub async fn seed(pool: &AnyPool) {
 	for b in history() {
-		assert_eq!(store::write_block(pool, &b).await.unwrap(), Written::Applied, "block {}", b.number);
+		assert_eq!(
+			store::write_block(pool, &b).await.unwrap(),
+			Written::Applied,
+			"block {}",
+			b.number
+		);
 	}
 }
 
@@ -364,11 +571,23 @@ pub async fn seed(pool: &AnyPool) {
 pub async fn counts(pool: &AnyPool) -> Vec<(String, i64)> {
 	let mut out = Vec::new();
 	for t in [
-		"indexer_cursor", "blocks", "events", "identities", "identity_claims", "kpi_feeds",
-		"kpi_operator_keys", "kpi_reports", "kpi_transitions", "contracts", "bonds",
-		"contract_events", "auth_challenges", "auth_sessions",
+		"indexer_cursor",
+		"blocks",
+		"events",
+		"identities",
+		"identity_claims",
+		"kpi_feeds",
+		"kpi_operator_keys",
+		"kpi_reports",
+		"kpi_transitions",
+		"contracts",
+		"bonds",
+		"contract_events",
+		"auth_challenges",
+		"auth_sessions",
 	] {
-		let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {t}")).fetch_one(pool).await.unwrap();
+		let n: i64 =
+			sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {t}")).fetch_one(pool).await.unwrap();
 		out.push((t.to_string(), n));
 	}
 	out
@@ -383,7 +602,13 @@ pub fn app(pool: &AnyPool) -> Router {
 }
 
 /// Sends a request; returns the status and the body (JSON, or a string for other bodies).
-pub async fn send(app: &Router, method: &str, uri: &str, token: Option<&str>, body: Option<String>) -> (StatusCode, Value) {
+pub async fn send(
+	app: &Router,
+	method: &str,
+	uri: &str,
+	token: Option<&str>,
+	body: Option<String>,
+) -> (StatusCode, Value) {
 	let mut req = Request::builder().method(method).uri(uri);
 	if let Some(t) = token {
 		req = req.header("authorization", format!("Bearer {t}"));
@@ -411,7 +636,8 @@ pub async fn post(app: &Router, uri: &str, body: Value) -> (StatusCode, Value) {
 /// Asserts the API's error shape and status; returns the message.
 pub fn assert_error(res: &(StatusCode, Value), status: StatusCode) -> String {
 	assert_eq!(res.0, status, "body: {}", res.1);
-	let message = res.1["error"]["message"].as_str().unwrap_or_else(|| panic!("no error shape: {}", res.1));
+	let message =
+		res.1["error"]["message"].as_str().unwrap_or_else(|| panic!("no error shape: {}", res.1));
 	assert!(res.1["error"]["code"].is_string(), "no error code: {}", res.1);
 	message.to_string()
 }
@@ -421,9 +647,13 @@ pub async fn sign_in(app: &Router, who: &Keypair) -> String {
 	let (status, ch) = post(app, "/v1/auth/challenge", json!({ "account": acc(who) })).await;
 	assert_eq!(status, StatusCode::OK, "{ch}");
 	let sig = who.sign(ch["message"].as_str().unwrap().as_bytes());
-	let (status, s) = post(app, "/v1/auth/session", json!({
-		"nonce": ch["nonce"], "signature": format!("0x{}", hex::encode(sig.0)), "scheme": "sr25519",
-	}))
+	let (status, s) = post(
+		app,
+		"/v1/auth/session",
+		json!({
+			"nonce": ch["nonce"], "signature": format!("0x{}", hex::encode(sig.0)), "scheme": "sr25519",
+		}),
+	)
 	.await;
 	assert_eq!(status, StatusCode::OK, "{s}");
 	s["token"].as_str().unwrap().to_string()
