@@ -26,7 +26,11 @@ cargo test --locked --release -p pallet-citybond-identity -p pallet-citybond-kpi
 	-p pallet-citybond-validator-set -p pallet-citybond-upgrades \
 	--features runtime-benchmarks
 
-step "workspace tests: pallets, runtime, end-to-end (real nodes on loopback)"
+step "PostgreSQL for the API's tests (a throwaway cluster on 127.0.0.1)"
+eval "$(scripts/postgres.sh start)"
+trap 'scripts/postgres.sh stop || true' EXIT
+
+step "workspace tests: pallets, runtime, oracle, API, end-to-end (real nodes on loopback)"
 export CITYBOND_NODE="$CARGO_TARGET_DIR/release/citybond-node"
 export CITYBOND_CONTRACTS="$CARGO_TARGET_DIR/ink"
 cargo test --locked --release --workspace -- --test-threads=1
