@@ -83,6 +83,16 @@ pub async fn create_challenge(state: &AppState, account: &str) -> Result<Challen
 		 Nonce: {nonce}\nIssued At: {issued}\nExpiration Time: {expires_at}",
 		domain = state.settings.domain
 	);
+	// Expired challenges and sessions are of no use after a day: drop them as new ones come.
+	let day_ago = now.saturating_sub(86_400_000);
+	sqlx::query("DELETE FROM auth_challenges WHERE expires_at_ms < $1")
+		.bind(day_ago)
+		.execute(&state.pool)
+		.await?;
+	sqlx::query("DELETE FROM auth_sessions WHERE expires_at_ms < $1")
+		.bind(day_ago)
+		.execute(&state.pool)
+		.await?;
 	sqlx::query(
 		"INSERT INTO auth_challenges (nonce, account, message, created_at_ms, expires_at_ms)
 		 VALUES ($1, $2, $3, $4, $5)",

@@ -200,7 +200,8 @@ async fn write_identity(
 				   block_number, event_index) VALUES ($1, $4, $5, $6, $7, $8, $2, $3)
 				 ON CONFLICT (account) DO UPDATE SET status = excluded.status,
 				   roles = excluded.roles, lei = excluded.lei, jurisdiction = excluded.jurisdiction,
-				   category = excluded.category, block_number = excluded.block_number,
+				   category = COALESCE(excluded.category, identities.category),
+				   block_number = excluded.block_number,
 				   event_index = excluded.event_index
 				 WHERE identities.block_number < excluded.block_number
 				   OR (identities.block_number = excluded.block_number
