@@ -226,6 +226,42 @@ impl Chain {
 			.map_err(|e| ChainError::Read(format!("decode KpiOracleApi_verify_report: {e}")))
 	}
 
+	/// The account an operator key is registered for (`KpiOracle.KeyOwners`), if any.
+	pub async fn key_owner(&self, key: [u8; 32]) -> Result<Option<[u8; 32]>, ChainError> {
+		let at = self.client.at_current_block().await.map_err(|e| ChainError::Unreachable {
+			url: self.url.clone(),
+			reason: e.to_string(),
+		})?;
+		let address = subxt::dynamic::storage::<([u8; 32],), Value>("KpiOracle", "KeyOwners");
+		let owner = at
+			.storage()
+			.try_fetch(address, (key,))
+			.await
+			.map_err(|e| ChainError::Read(format!("KpiOracle.KeyOwners: {e}")))?;
+		owner
+			.map(|value| <[u8; 32]>::decode(&mut value.bytes()))
+			.transpose()
+			.map_err(|e| ChainError::Read(format!("decode KpiOracle.KeyOwners: {e}")))
+	}
+
+	/// The chain's clock at the latest finalized block (`Timestamp.Now`, ms).
+	pub async fn now_ms(&self) -> Result<u64, ChainError> {
+		let at = self.client.at_current_block().await.map_err(|e| ChainError::Unreachable {
+			url: self.url.clone(),
+			reason: e.to_string(),
+		})?;
+		let address = subxt::dynamic::storage::<(), Value>("Timestamp", "Now");
+		let now = at
+			.storage()
+			.try_fetch(address, ())
+			.await
+			.map_err(|e| ChainError::Read(format!("Timestamp.Now: {e}")))?;
+		now.map(|value| u64::decode(&mut value.bytes()))
+			.transpose()
+			.map_err(|e| ChainError::Read(format!("decode Timestamp.Now: {e}")))
+			.map(Option::unwrap_or_default)
+	}
+
 	/// Submits `report` signed by `signer` and waits until it is in a finalized block.
 	pub async fn submit(
 		&self,

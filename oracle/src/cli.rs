@@ -290,7 +290,24 @@ async fn run_oracle(args: RunArgs) -> Result<u8> {
 	}
 	let signer = settings.signer()?;
 	let store = Store::open(&settings.database).await?;
-	let operator = signer.public_key().0;
+	// The operator is the account the key is registered for; the signer may be a relayer.
+	let operator = match chain.key_owner(key.public()).await? {
+		Some(owner) => owner,
+		None => {
+			tracing::warn!(
+				public_key = %key.public_hex(),
+				"the key is not registered on chain: reports will be rejected (UnknownKey) until \
+				 the feed's owner adds it"
+			);
+			signer.public_key().0
+		}
+	};
+	let chain_now = chain.now_ms().await?;
+	let local_now = u64::try_from(Utc::now().timestamp_millis()).unwrap_or(0);
+	// The finalized block trails the wall clock by a few blocks; far more is a wrong clock.
+	if chain_now.abs_diff(local_now) > 120_000 {
+		tracing::warn!(chain_now, local_now, "the chain's clock and ours differ by over 2 minutes");
+	}
 	let oracle = Oracle {
 		chain,
 		key,

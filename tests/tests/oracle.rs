@@ -340,6 +340,8 @@ async fn three_oracles_reach_quorum_survive_a_restart_and_surface_the_pallets_re
 
 	// Across both runs Bob reported each period exactly once, and the chain holds each report.
 	for op in &operators {
+		ensure!(op.log().contains("operator key loaded"), "{}", op.log());
+		ensure!(!op.log().contains("not registered on chain"), "{}", op.log());
 		// Periods after `last` were still in flight when the oracles were stopped.
 		let events: Vec<Json> = op
 			.events()?
