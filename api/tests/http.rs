@@ -29,6 +29,7 @@ on_both_engines!(
 	persona_routes_refuse_other_roles_and_anonymous_callers,
 	rate_limit_answers_429_in_the_error_shape,
 	openapi_lists_every_route,
+	a_database_failure_is_a_500_that_reveals_nothing,
 );
 
 async fn replaying_blocks_changes_nothing(engine: Engine) {
@@ -613,5 +614,17 @@ async fn openapi_lists_every_route(engine: Engine) {
 		let (_, body) = send(&app, &method.to_uppercase(), &uri, None, Some("{}".into())).await;
 		assert_ne!(body["error"]["message"], "no such route", "{method} {path}");
 	}
+	db.close().await;
+}
+
+async fn a_database_failure_is_a_500_that_reveals_nothing(engine: Engine) {
+	let db = TestDb::new(engine).await;
+	seed(&db.pool).await;
+	let app = app(&db.pool);
+	sqlx::query("DROP TABLE contract_events").execute(&db.pool).await.unwrap();
+	let res = get(&app, "/v1/bonds", None).await;
+	let m = assert_error(&res, StatusCode::INTERNAL_SERVER_ERROR);
+	assert_eq!(res.1["error"]["code"], "internal");
+	assert!(!m.contains("contract_events") && !m.to_lowercase().contains("sql"), "{m}");
 	db.close().await;
 }
