@@ -212,13 +212,13 @@ pub async fn submit_batch(client: &Client, signer: &Keypair, calls: Vec<Call>) -
 	let expected = first.checked_add(count).context("nonce overflow")?;
 	// A few seconds a block, and a block holds at least a hundred of these.
 	let timeout = std::time::Duration::from_secs(60_u64.saturating_add(count / 10));
-	let deadline = std::time::Instant::now() + timeout;
+	let started = std::time::Instant::now();
 	loop {
 		let done = client.at_current_block().await?.transactions().account_nonce(&account).await?;
 		if done >= expected {
 			return Ok(());
 		}
-		if std::time::Instant::now() > deadline {
+		if started.elapsed() > timeout {
 			bail!(
 				"{} of {count} transactions finalized in {timeout:?}",
 				done.saturating_sub(first)
@@ -243,9 +243,9 @@ pub async fn chain_now(client: &Client) -> Result<u64> {
 /// Waits until the latest finalized block's timestamp is past `at` (ms), so that calls dry-run
 /// and executed from now on see the chain's clock past it.
 pub async fn wait_chain_past(client: &Client, at: u64) -> Result<()> {
-	let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+	let started = std::time::Instant::now();
 	while chain_now(client).await? <= at {
-		if std::time::Instant::now() > deadline {
+		if started.elapsed() > std::time::Duration::from_secs(120) {
 			bail!("the chain's finalized clock did not pass {at} within 2 minutes");
 		}
 		tokio::time::sleep(std::time::Duration::from_millis(500)).await;
