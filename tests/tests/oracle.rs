@@ -206,6 +206,16 @@ async fn report_on_chain(
 	Ok(Option::<bool>::decode(&mut &bytes[..])?)
 }
 
+/// The state of `period` of `feed` in an oracle's database, read with `export` (SQLite lets
+/// it read while the oracle writes).
+fn state_of(database: &str, feed: u32, period: u32) -> Result<Option<String>> {
+	let (feed, period) = (feed.to_string(), period.to_string());
+	let out = oracle(&["export", "--database", database, "--feed", &feed, "--period", &period])?;
+	ensure!(out.status.success(), "export: {}", String::from_utf8_lossy(&out.stderr));
+	let export: Json = serde_json::from_slice(&out.stdout)?;
+	Ok(export["reports"][0]["record"]["state"].as_str().map(str::to_string))
+}
+
 /// `citybond-oracle submit` of `report` by Eve as a relayer: exit code and events.
 fn relay(dir: &Path, node: &str, name: &str, report: &Json) -> Result<(Option<i32>, Vec<Json>)> {
 	let path = dir.join(format!("{name}.json"));
@@ -306,10 +316,25 @@ async fn three_oracles_reach_quorum_survive_a_restart_and_surface_the_pallets_re
 		.map(|(op, config)| op.run(config))
 		.collect::<Result<Vec<_>>>()?;
 
-	// Bob's oracle dies while it handles period 2 and comes back after period 3 has ended.
-	sleep_until(end(served_start, 2) + 2_500).await;
+	// Bob's oracle dies while its report for period 2 is in flight (`submitted` in its
+	// database), and comes back after period 3 has ended.
+	sleep_until(end(served_start, 2) + 1_000).await;
+	let bob_db = format!("sqlite://{}", dir.join("Bob.db").display());
+	let in_flight = Instant::now() + Duration::from_secs(20);
+	let caught = loop {
+		let state = state_of(&bob_db, served, 2)?;
+		if state.as_deref() == Some("submitted") {
+			break true;
+		}
+		if Instant::now() > in_flight || state.as_deref() == Some("included") {
+			break false;
+		}
+		tokio::time::sleep(Duration::from_millis(100)).await;
+	};
+	eprintln!("Bob killed with period 2 in flight: {caught}");
 	running[0].0.kill()?;
 	running[0].0.wait()?;
+	let before_restart = operators[0].events()?.len();
 	sleep_until(end(served_start, 3) + 500).await;
 	running[0] = operators[0].run(&configs[0])?;
 
@@ -370,6 +395,15 @@ async fn three_oracles_reach_quorum_survive_a_restart_and_surface_the_pallets_re
 			let stored = report_on_chain(&client, served, period, account_id(&op.account)).await?;
 			ensure!(stored == Some(true), "{}'s report for period {period}: {stored:?}", op.name);
 		}
+	}
+	// When Bob died with period 2 in flight, it was the restarted oracle that settled it.
+	if caught {
+		let resumed = operators[0]
+			.events()?
+			.into_iter()
+			.skip(before_restart)
+			.any(|e| e["event"] == "included" && e["period"] == 2 && e["feed"] == served);
+		ensure!(resumed, "the restart did not settle period 2: {:?}", operators[0].events()?);
 	}
 	// Bob's database has the evidence: the readings and the twin's responses, per period.
 	let export =
