@@ -323,6 +323,20 @@ async fn run_oracle(args: RunArgs) -> Result<u8> {
 	let mut summary = oracle.recover().await?;
 	loop {
 		let round = oracle.round(Utc::now()).await?;
+		// Sending failed this round: if the node is gone, stop (exit 3) and let a supervisor
+		// restart the oracle, which resumes from its database.
+		if round.events.iter().any(|event| matches!(event, Event::Deferred { .. })) {
+			let probe =
+				tokio::time::timeout(std::time::Duration::from_secs(15), oracle.chain.now_ms());
+			match probe.await {
+				Ok(Ok(_)) => {}
+				Ok(Err(error)) => return Err(error.into()),
+				Err(_) => {
+					let url = oracle.chain.url().to_string();
+					return Err(ChainError::Unreachable { url, reason: "timed out".into() }.into());
+				}
+			}
+		}
 		summary.events.extend(round.events);
 		summary.broker_errors.extend(round.broker_errors);
 		if args.once {
