@@ -354,6 +354,7 @@ async fn killed_indexer_resumes_with_no_duplicate_and_no_missing_row() -> Result
 		})
 	};
 	let mut kills = 0;
+	let mut cursors = BTreeSet::new();
 	let started = Instant::now();
 	while !traffic.is_finished() {
 		let mut child = spawn_indexer(&url, &node, &indexer_log)?;
@@ -362,10 +363,13 @@ async fn killed_indexer_resumes_with_no_duplicate_and_no_missing_row() -> Result
 		child.kill()?;
 		child.wait()?;
 		kills += 1;
+		cursors.insert(citybond_api::db::cursor(&pool).await?.map(|c| c.0));
 		ensure!(started.elapsed() < Duration::from_secs(300), "traffic did not finish");
 	}
 	traffic.await??;
 	ensure!(kills >= 3, "the indexer was killed only {kills} times");
+	// It made progress between kills (so kills fell while it was working), not only at the end.
+	ensure!(cursors.len() >= 3, "the cursor moved only through {cursors:?} in {kills} lives");
 
 	// Let the binary catch up to the finalized head, then stop it.
 	let last = best(&client).await?;
