@@ -10,6 +10,7 @@ pub mod bond;
 pub mod contract;
 pub mod kpi;
 pub mod node;
+pub mod stack;
 
 use anyhow::{bail, Context, Result};
 use codec::Decode;

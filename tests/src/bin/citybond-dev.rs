@@ -1,37 +1,40 @@
-//! `citybond-dev`: the development stack in one process tree. Starts a `--dev` node whose chain
-//! persists in the data folder, deploys the cash token once (a later run finds and reuses it),
-//! prints what is where, and stops the node cleanly on Ctrl-C.
+//! `citybond-dev`: the development stack in one process tree (see `citybond_e2e::stack`): a
+//! `--dev` node whose chain persists in the data folder, the cash token, a demo green bond of
+//! the City of Rotterdam with two KPI feeds, the digital twin, three oracle operators and the
+//! API. Prints what is where; Ctrl-C (or SIGTERM) stops every process; a second run resumes.
 
 use anyhow::{Context, Result};
-use citybond_e2e::{
-	account_id,
-	contract::{self, Bundle},
-	node::{Node, NodeConfig},
-};
+use citybond_e2e::stack::{Stack, StackConfig};
 use clap::Parser;
 use std::{path::PathBuf, time::Duration};
-use subxt::utils::AccountId32;
-use subxt_signer::sr25519::dev;
+use tokio::signal::unix::{signal, SignalKind};
 
-/// Development stack: a dev chain with the cash token deployed.
+/// Development stack: dev chain, contracts, demo bond, twin, oracles and API.
 #[derive(Parser)]
 struct Args {
 	/// RPC port of the node, on 127.0.0.1.
 	#[arg(long, env = "CITYBOND_RPC_PORT", default_value_t = 9944)]
 	rpc_port: u16,
-	/// Folder for the chain database, logs and the deployment record.
+	/// HTTP port of the API, on 127.0.0.1.
+	#[arg(long, env = "CITYBOND_API_PORT", default_value_t = 8080)]
+	api_port: u16,
+	/// HTTP port of the digital twin, on 127.0.0.1.
+	#[arg(long, env = "CITYBOND_TWIN_PORT", default_value_t = 8081)]
+	twin_port: u16,
+	/// Folder for the chain, databases, keys, configs, logs and `state.json` (default
+	/// `~/.local/share/citybond/dev`).
 	#[arg(long, env = "CITYBOND_DATA_DIR")]
 	data_dir: Option<PathBuf>,
-}
-
-/// Where the deployed contracts are, kept between runs.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Deployment {
-	cash_token: String,
-}
-
-fn ss58(account: [u8; 32]) -> String {
-	AccountId32(account).to_string()
+	/// Length of a KPI period in seconds (a twin second is a simulated hour). Used when the
+	/// feeds are created.
+	#[arg(long, default_value_t = 60)]
+	kpi_period_secs: u64,
+	/// Length of a coupon period of the demo bond in seconds. Used when the bond is deployed.
+	#[arg(long, default_value_t = 300)]
+	coupon_period_secs: u64,
+	/// Number of coupon periods of the demo bond.
+	#[arg(long, default_value_t = 8)]
+	coupons: u32,
 }
 
 #[tokio::main]
@@ -42,84 +45,46 @@ async fn main() -> Result<()> {
 		None => PathBuf::from(std::env::var("HOME").context("HOME is not set")?)
 			.join(".local/share/citybond/dev"),
 	};
-	std::fs::create_dir_all(&data_dir)
-		.with_context(|| format!("create data folder {}", data_dir.display()))?;
-
-	println!("citybond-dev: starting the dev node (log: {})", data_dir.join("node.log").display());
-	let mut node = Node::start(NodeConfig {
-		name: "node",
-		args: vec![
-			"--dev".into(),
-			"--base-path".into(),
-			data_dir.join("chain").display().to_string(),
-		],
-		log_dir: &data_dir,
-		rpc_port: Some(args.rpc_port),
-		p2p_port: None,
-	})
-	.await?;
-	node.wait_for_finalized(1, Duration::from_secs(120)).await?;
-	let client = node.client().await?;
-	let bundle = Bundle::load("cash_token")?;
-	let (alice, ferdie) = (dev::alice(), dev::ferdie());
-
-	let record = data_dir.join("deployment.json");
-	let existing = match std::fs::read_to_string(&record) {
-		Ok(text) => {
-			let d: Deployment = serde_json::from_str(&text).context("deployment.json")?;
-			let addr: [u8; 32] = hex::decode(&d.cash_token)?
-				.try_into()
-				.map_err(|_| anyhow::anyhow!("deployment.json: bad cash_token address"))?;
-			let symbol = bundle.message("token_symbol", ())?;
-			match contract::query::<Option<String>>(&client, account_id(&alice), addr, symbol).await
-			{
-				Ok(_) => Some(addr),
-				Err(e) => {
-					println!("citybond-dev: recorded cash token not found on this chain ({e}); redeploying");
-					None
+	let config = StackConfig {
+		rpc_port: args.rpc_port,
+		api_port: args.api_port,
+		twin_port: args.twin_port,
+		kpi_period_ms: args.kpi_period_secs.saturating_mul(1_000),
+		coupon_period_ms: args.coupon_period_secs.saturating_mul(1_000),
+		coupons: args.coupons,
+		..StackConfig::new(data_dir)
+	};
+	let mut terminate = signal(SignalKind::terminate())?;
+	let progress = |line: &str| println!("citybond-dev: {line}");
+	// A signal during start-up drops the half-started stack, which stops what it started.
+	let mut stack = tokio::select! {
+		stack = Stack::up(config, &progress) => stack?,
+		_ = tokio::signal::ctrl_c() => {
+			println!("citybond-dev: interrupted during start-up, stopping");
+			return Ok(());
+		}
+		_ = terminate.recv() => {
+			println!("citybond-dev: terminated during start-up, stopping");
+			return Ok(());
+		}
+	};
+	println!();
+	print!("{}", stack.summary());
+	println!("Press Ctrl-C to stop.");
+	let mut check = tokio::time::interval(Duration::from_secs(5));
+	let outcome = loop {
+		tokio::select! {
+			_ = tokio::signal::ctrl_c() => break Ok(()),
+			_ = terminate.recv() => break Ok(()),
+			_ = check.tick() => {
+				if let Some(exited) = stack.exited() {
+					break Err(anyhow::anyhow!("{exited}"));
 				}
 			}
 		}
-		Err(_) => None,
 	};
-	let token = match existing {
-		Some(addr) => {
-			println!("citybond-dev: reusing the cash token deployed earlier");
-			addr
-		}
-		None => {
-			println!("citybond-dev: deploying cash_token as Alice (the genesis contract deployer)");
-			contract::upload(&client, &alice, &bundle)
-				.await
-				.map_err(|e| anyhow::anyhow!("upload cash_token: {e:?}"))?;
-			let ctor = bundle.constructor(
-				"new",
-				(
-					Some("Tokenized Euro".to_string()),
-					Some("EURC".to_string()),
-					2u8,
-					account_id(&ferdie),
-				),
-			)?;
-			let (addr, _) =
-				contract::instantiate(&client, &alice, bundle.code_hash, ctor, vec![]).await?;
-			let d = Deployment { cash_token: hex::encode(addr) };
-			std::fs::write(&record, serde_json::to_string_pretty(&d)?)?;
-			addr
-		}
-	};
-
-	println!();
-	println!("CityBond dev chain is up.");
-	println!("  RPC (websocket)    {}", node.url());
-	println!("  cash token (EURC)  {}  (0x{})", ss58(token), hex::encode(token));
-	println!("  settlement agent   Ferdie {}", ss58(account_id(&ferdie)));
-	println!("  contract deployer  Alice  {}", ss58(account_id(&alice)));
-	println!("  data               {}", data_dir.display());
-	println!("Press Ctrl-C to stop.");
-
-	tokio::signal::ctrl_c().await?;
-	println!("citybond-dev: stopping the node");
-	node.stop();
-	Ok(())
+	println!("citybond-dev: stopping the oracles, the API, the twin and the node");
+	stack.stop();
+	println!("citybond-dev: stopped");
+	outcome
 }
