@@ -68,7 +68,7 @@ impl StackConfig {
 
 	fn check(&self) -> Result<()> {
 		ensure!(
-			self.kpi_period_ms >= 5_000 && self.kpi_period_ms % 1_000 == 0,
+			self.kpi_period_ms >= 5_000 && self.kpi_period_ms.is_multiple_of(1_000),
 			"the KPI period must be whole seconds, at least 5"
 		);
 		ensure!(
@@ -1018,16 +1018,30 @@ formula = {{ kind = "reduction", baseline_attribute = "inflowVolume" }}
 		progress("waiting for the API to index the bond");
 		let http = reqwest::Client::new();
 		let url = format!("{}/v1/bonds/{bond}", self.api_url);
-		let deadline = Instant::now() + Duration::from_secs(120);
+		let started = Instant::now();
+		let mut seen: String;
 		loop {
-			if let Ok(res) = http.get(&url).send().await {
-				let body: serde_json::Value = res.json().await.unwrap_or_default();
-				if body["status"].as_str().is_some_and(|s| s != "Subscription") {
-					return Ok(());
+			match http.get(&url).send().await {
+				Ok(res) => {
+					let code = res.status();
+					let body: serde_json::Value = res.json().await.unwrap_or_default();
+					if body["status"].as_str().is_some_and(|s| s != "Subscription") {
+						return Ok(());
+					}
+					let indexed = http.get(format!("{}/v1/status", self.api_url)).send().await;
+					let indexed = match indexed {
+						Ok(r) => r.text().await.unwrap_or_default(),
+						Err(e) => e.to_string(),
+					};
+					seen = format!("{code}, bond status {}, indexer {indexed}", body["status"]);
 				}
+				Err(e) => seen = e.to_string(),
 			}
-			if Instant::now() > deadline {
-				bail!("the API did not serve {url} within 2 minutes; see {}", self.log("api"));
+			if started.elapsed() > Duration::from_secs(180) {
+				bail!(
+					"the API did not serve {url} as issued within 3 minutes (last: {seen}); see {}",
+					self.log("api")
+				);
 			}
 			tokio::time::sleep(Duration::from_secs(1)).await;
 		}
