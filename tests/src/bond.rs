@@ -8,7 +8,7 @@ use crate::{account_id, contract, Client};
 use anyhow::Result;
 use codec::{Decode, Encode};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use subxt_signer::sr25519::Keypair;
+use subxt_signer::sr25519::{dev, Keypair};
 
 /// `schedule::Frequency` (only the compressed variant is used here).
 #[derive(Encode)]
@@ -190,4 +190,12 @@ pub async fn claim_all(
 		holders.iter().map(|who| call_ok(client, who, bundle, bond, "claim", (account_id(who),)));
 	futures::future::try_join_all(claims).await?;
 	Ok(())
+}
+
+/// Alice deploys the demo cash token (Tokenized Euro, EURC, 2 decimals) with Ferdie as its
+/// settlement agent; returns its bundle and address.
+pub async fn deploy_cash(client: &Client) -> Result<(contract::Bundle, [u8; 32])> {
+	let ferdie = account_id(&dev::ferdie());
+	let args = (Some("Tokenized Euro".to_string()), Some("EURC".to_string()), 2u8, ferdie);
+	contract::deploy(client, &dev::alice(), "cash_token", "new", args).await
 }

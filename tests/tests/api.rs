@@ -174,14 +174,7 @@ async fn indexer_writes_identity_kpi_and_contract_events_as_the_chain_has_them()
 
 	// Contracts: the cash token, and a mint (its Transfer event, decoded from the metadata).
 	let (ferdie, charlie) = (dev::ferdie(), dev::charlie());
-	let (bundle, cash) = contract::deploy(
-		&client,
-		&dev::alice(),
-		"cash_token",
-		"new",
-		(Some("Tokenized Euro".to_string()), Some("EURC".to_string()), 2u8, account_id(&ferdie)),
-	)
-	.await?;
+	let (bundle, cash) = citybond_e2e::bond::deploy_cash(&client).await?;
 	let mint = bundle.message("mint", (account_id(&charlie), 123_456u128))?;
 	contract::call(&client, &ferdie, cash, mint)
 		.await
@@ -497,8 +490,8 @@ async fn get_json(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_serves_a_green_bonds_life_from_the_indexed_chain() -> Result<()> {
 	use citybond_e2e::bond::{
-		call_ok, chain_past, claim_all, BondTerms, Frequency, KpiLink, KpiTarget, Limits, Payment,
-		DENOM,
+		call_ok, chain_past, claim_all, deploy_cash, BondTerms, Frequency, KpiLink, KpiTarget,
+		Limits, Payment, DENOM,
 	};
 	const PERIOD_MS: u64 = 30_000;
 	let logs = tempfile::tempdir()?;
@@ -509,14 +502,7 @@ async fn api_serves_a_green_bonds_life_from_the_indexed_chain() -> Result<()> {
 	let (alice, bob, charlie, dave, ferdie) =
 		(dev::alice(), dev::bob(), dev::charlie(), dev::dave(), dev::ferdie());
 
-	let (cash, cash_id) = contract::deploy(
-		&client,
-		&alice,
-		"cash_token",
-		"new",
-		(Some("Tokenized Euro".to_string()), Some("EURC".to_string()), 2u8, account_id(&ferdie)),
-	)
-	.await?;
+	let (cash, cash_id) = deploy_cash(&client).await?;
 	let demand = [(&charlie, 6u128), (&dave, 4u128)];
 	for (who, units) in demand {
 		call_ok(&client, &ferdie, &cash, cash_id, "mint", (account_id(who), units * DENOM)).await?;

@@ -24,9 +24,9 @@ use anyhow::{ensure, Context, Result};
 use citybond_e2e::{
 	account_id,
 	bond::{
-		call_ok, chain_past, claim_all, now_ms, sleep_past, BondTerms, Distribution, Frequency,
-		KpiAssessment, KpiLink, KpiTarget, Limits, Payment, Phase, RateFixing, TargetStatus, DENOM,
-		EURO,
+		call_ok, chain_past, claim_all, deploy_cash, now_ms, sleep_past, BondTerms, Distribution,
+		Frequency, KpiAssessment, KpiLink, KpiTarget, Limits, Payment, Phase, RateFixing,
+		TargetStatus, DENOM, EURO,
 	},
 	contract,
 	kpi::{self, report_all, FeedRules, Operator, Report},
@@ -92,14 +92,7 @@ async fn green_bond_allots_pro_rata_and_steps_up_on_a_missed_target_and_a_missin
 	let operators = Operator::demo_three()?;
 
 	// The cash token: Ferdie is its settlement agent.
-	let (cash, cash_id) = contract::deploy(
-		&client,
-		&alice,
-		"cash_token",
-		"new",
-		(Some("Tokenized Euro".to_string()), Some("EURC".to_string()), 2u8, account_id(&ferdie)),
-	)
-	.await?;
+	let (cash, cash_id) = deploy_cash(&client).await?;
 
 	// Ferdie pays cash in to the investors (before the bond exists, to keep its window short).
 	let demand = [(&charlie, 30u128), (&dave, 60), (&eve, 40)];

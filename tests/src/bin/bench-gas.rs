@@ -17,7 +17,10 @@
 use anyhow::{ensure, Result};
 use citybond_e2e::{
 	account_id,
-	bond::{call_ok, chain_past, now_ms, BondTerms, Frequency, Limits, Payment, DENOM, EURO},
+	bond::{
+		call_ok, chain_past, deploy_cash, now_ms, BondTerms, Frequency, Limits, Payment, DENOM,
+		EURO,
+	},
 	contract::{self, Bundle},
 	node::Node,
 	submit_batch, Call, Client,
@@ -83,14 +86,7 @@ async fn main() -> Result<()> {
 	}
 	submit_batch(&client, &alice, registrations).await?;
 
-	let (cash, cash_id) = contract::deploy(
-		&client,
-		&alice,
-		"cash_token",
-		"new",
-		(Some("Tokenized Euro".to_string()), Some("EURC".to_string()), 2u8, account_id(&ferdie)),
-	)
-	.await?;
+	let (cash, cash_id) = deploy_cash(&client).await?;
 	// Both issues, and the cent Eve sends Charlie below.
 	let mint = 2 * ISSUE_UNITS * DENOM + EURO;
 	call_ok(&client, &ferdie, &cash, cash_id, "mint", (account_id(&eve), mint)).await?;
