@@ -13,7 +13,10 @@ use crate::{
 use rust_decimal::Decimal;
 use serde_json::Value as Json;
 use sqlx::AnyPool;
-use std::collections::BTreeMap;
+use std::{
+	collections::{BTreeMap, HashMap},
+	sync::{Arc, Mutex, RwLock},
+};
 
 /// An amount of minor units as a [`Decimal`] (saturating at `Decimal::MAX`, far above any
 /// amount of a real bond).
@@ -89,6 +92,13 @@ pub async fn list(pool: &AnyPool, issuer: Option<&str>) -> Result<Vec<BondRow>> 
 		}
 	};
 	rows.iter().map(BondRow::from_row).collect()
+}
+
+/// Every bond's address, oldest first.
+pub async fn addresses(pool: &AnyPool) -> Result<Vec<String>> {
+	Ok(sqlx::query_scalar("SELECT address FROM bonds ORDER BY block_number, event_index")
+		.fetch_all(pool)
+		.await?)
 }
 
 /// One bond, or 404.
@@ -441,5 +451,183 @@ impl Facts {
 				})
 			})
 			.collect()
+	}
+}
+
+/// Where the indexer stands: its cursor's block and the time it last moved (`None` before the
+/// first block). Every write of bond rows and events commits with a cursor move (one
+/// transaction per block, `store::write_block`), so while the stamp is unchanged a bond's
+/// events are too.
+pub type Stamp = Option<(i64, i64)>;
+
+/// Reads the [`Stamp`]: one row by primary key.
+pub async fn stamp(pool: &AnyPool) -> Result<Stamp> {
+	let row = sqlx::query("SELECT block_number, updated_at_ms FROM indexer_cursor WHERE id = 1")
+		.fetch_optional(pool)
+		.await?;
+	match row {
+		None => Ok(None),
+		Some(row) => Ok(Some((col(&row, "block_number")?, col(&row, "updated_at_ms")?))),
+	}
+}
+
+/// One bond's worked-out facts and the stamp read before they were loaded.
+type Entry = Option<(Stamp, Arc<Facts>)>;
+
+/// The worked-out [`Facts`] of each bond and the list of bonds, each kept with the [`Stamp`]
+/// read just before it was loaded, and served only while a stamp read for the request is
+/// equal. Loading after reading the stamp means the facts are at least as new as their stamp;
+/// serving only on an equal stamp means they are no older than the request's own reading of
+/// the cursor. So a request never sees less than what the indexer had committed when it read
+/// the cursor, as if it had loaded the events itself. Concurrent misses of one bond load it
+/// once (the others wait for that load). Entries are kept for bonds that exist only.
+#[derive(Default)]
+pub struct FactsCache {
+	bonds: RwLock<HashMap<String, Arc<tokio::sync::Mutex<Entry>>>>,
+	list: Mutex<Option<(Stamp, Arc<Vec<String>>)>>,
+}
+
+impl FactsCache {
+	/// Every bond's address, oldest first, as of `stamp`.
+	pub async fn addresses(&self, pool: &AnyPool, stamp: Stamp) -> Result<Arc<Vec<String>>> {
+		let cached = self.list.lock().ok().and_then(|l| l.clone());
+		if let Some((s, list)) = cached {
+			if s == stamp {
+				return Ok(list);
+			}
+		}
+		let list = Arc::new(addresses(pool).await?);
+		if let Ok(mut l) = self.list.lock() {
+			*l = Some((stamp, list.clone()));
+		}
+		Ok(list)
+	}
+
+	/// The facts of the bond at `address` as of `stamp` (read by the caller just before), or
+	/// 404.
+	pub async fn facts(&self, pool: &AnyPool, stamp: Stamp, address: &str) -> Result<Arc<Facts>> {
+		let existing = self.bonds.read().ok().and_then(|m| m.get(address).cloned());
+		let slot = match existing {
+			Some(slot) => Some(slot),
+			None => self
+				.bonds
+				.write()
+				.ok()
+				.map(|mut m| m.entry(address.to_string()).or_default().clone()),
+		};
+		// A poisoned map (a panic while it was held) is bypassed, not trusted.
+		let Some(slot) = slot else { return Ok(Arc::new(Facts::load(pool, address).await?)) };
+		let mut entry = slot.lock().await;
+		if let Some((s, f)) = entry.as_ref() {
+			if *s == stamp {
+				return Ok(f.clone());
+			}
+		}
+		match Facts::load(pool, address).await {
+			Ok(f) => {
+				let f = Arc::new(f);
+				*entry = Some((stamp, f.clone()));
+				Ok(f)
+			}
+			Err(e) => {
+				// Keep no slot for an address that was never loaded (e.g. no such bond).
+				if entry.is_none() {
+					drop(entry);
+					if let Ok(mut m) = self.bonds.write() {
+						if m.get(address).is_some_and(|s| Arc::ptr_eq(s, &slot)) {
+							m.remove(address);
+						}
+					}
+				}
+				Err(e)
+			}
+		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+	use super::*;
+	use crate::model::{BlockData, BondSnapshot, ChainEvent, ContractEvent, EventBody};
+	use crate::store::write_block;
+	use serde_json::json;
+
+	const BOND: &str = "0xb0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0";
+
+	fn event(index: i64, name: &str, fields: Json, bond: Option<BondSnapshot>) -> ChainEvent {
+		ChainEvent {
+			index,
+			extrinsic: Some(1),
+			body: EventBody::Contract(ContractEvent {
+				contract: BOND.into(),
+				kind: "green_bond".into(),
+				name: name.into(),
+				fields,
+				bond,
+			}),
+		}
+	}
+
+	fn block(number: u64, events: Vec<ChainEvent>) -> BlockData {
+		BlockData {
+			number,
+			hash: format!("0x{number:064x}"),
+			parent_hash: format!("0x{:064x}", number.saturating_sub(1)),
+			timestamp_ms: number.saturating_mul(6_000),
+			events,
+		}
+	}
+
+	fn subscribed(index: i64, investor: &str) -> ChainEvent {
+		event(
+			index,
+			"Subscribed",
+			json!({ "investor": investor, "amount": 100, "total": 100, "priority": false }),
+			None,
+		)
+	}
+
+	/// The cache serves the facts while the cursor stands, and reloads them as soon as the
+	/// indexer commits a block (here one with a new subscription to the bond).
+	#[tokio::test]
+	async fn cached_facts_follow_every_committed_block() {
+		let dir = tempfile::tempdir().unwrap();
+		let url = format!("sqlite://{}?mode=rwc", dir.path().join("api.db").display());
+		let pool = crate::db::connect(&url).await.unwrap();
+		let cache = FactsCache::default();
+		assert!(matches!(
+			cache.facts(&pool, stamp(&pool).await.unwrap(), BOND).await,
+			Err(Error::NotFound(_))
+		));
+		assert!(cache.bonds.read().unwrap().is_empty(), "no entry for a missing bond");
+		write_block(&pool, &block(0, vec![])).await.unwrap();
+		let created = event(
+			0,
+			"BondCreated",
+			json!({ "issuer": BOND, "isin": "0x4e4c30303030303030303030", "terms_hash": BOND,
+				"periods": 1, "issue_size": 1000 }),
+			Some(BondSnapshot { terms: json!({}), schedule: json!([]) }),
+		);
+		write_block(&pool, &block(1, vec![created, subscribed(1, "0xaa")])).await.unwrap();
+
+		let s1 = stamp(&pool).await.unwrap();
+		let a = cache.facts(&pool, s1, BOND).await.unwrap();
+		assert_eq!(a.book.keys().collect::<Vec<_>>(), ["0xaa"]);
+		let b = cache.facts(&pool, stamp(&pool).await.unwrap(), BOND).await.unwrap();
+		assert!(Arc::ptr_eq(&a, &b), "served from the cache while the cursor stands");
+		assert_eq!(*cache.addresses(&pool, s1).await.unwrap(), [BOND]);
+
+		write_block(&pool, &block(2, vec![subscribed(0, "0xbb")])).await.unwrap();
+		let s2 = stamp(&pool).await.unwrap();
+		assert_ne!(s1, s2);
+		let c = cache.facts(&pool, s2, BOND).await.unwrap();
+		assert_eq!(c.book.keys().collect::<Vec<_>>(), ["0xaa", "0xbb"]);
+		// An empty block moves the cursor too: reloaded, same facts.
+		write_block(&pool, &block(3, vec![])).await.unwrap();
+		let d = cache.facts(&pool, stamp(&pool).await.unwrap(), BOND).await.unwrap();
+		assert!(!Arc::ptr_eq(&c, &d));
+		assert_eq!(d.book.len(), 2);
+		pool.close().await;
 	}
 }

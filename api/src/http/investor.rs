@@ -112,9 +112,10 @@ pub async fn holdings(
 ) -> Result<Json<Paged<Value>>> {
 	caller.require(role::INVESTOR, "investor")?;
 	let page = Page::parse(&q)?;
+	let stamp = crate::bond::stamp(&state.pool).await?;
 	let mut mine = Vec::new();
-	for row in crate::bond::list(&state.pool, None).await? {
-		let f = Facts::load(&state.pool, &row.address).await?;
+	for address in state.facts.addresses(&state.pool, stamp).await?.iter() {
+		let f = state.facts.facts(&state.pool, stamp, address).await?;
 		let involved = f.balances.get(&caller.account).is_some_and(|b| *b > 0)
 			|| f.book.contains_key(&caller.account)
 			|| f.claims.iter().any(|c| c.holder == caller.account);
@@ -148,6 +149,6 @@ pub async fn bond(
 ) -> Result<Json<Value>> {
 	caller.require(role::INVESTOR, "investor")?;
 	let address = parse_account(&address, "address")?;
-	let f = Facts::load(&state.pool, &address).await?;
+	let f = state.bond_facts(&address).await?;
 	Ok(Json(position(&f, &caller.account)))
 }

@@ -14,11 +14,12 @@ use axum::{
 };
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
+use std::sync::Arc;
 
-async fn own_bond(state: &AppState, caller: &Caller, address: &str) -> Result<Facts> {
+async fn own_bond(state: &AppState, caller: &Caller, address: &str) -> Result<Arc<Facts>> {
 	caller.require(role::ISSUER, "issuer")?;
 	let address = parse_account(address, "address")?;
-	let f = Facts::load(&state.pool, &address).await?;
+	let f = state.bond_facts(&address).await?;
 	if f.row.issuer != caller.account {
 		return Err(Error::Forbidden(format!(
 			"bond {address} is not issued by the signed-in account"
@@ -35,11 +36,12 @@ pub async fn bonds(
 ) -> Result<Json<Paged<Value>>> {
 	caller.require(role::ISSUER, "issuer")?;
 	let page = Page::parse(&q)?;
+	let stamp = crate::bond::stamp(&state.pool).await?;
 	let rows = crate::bond::list(&state.pool, Some(&caller.account)).await?;
 	let total = i64::try_from(rows.len()).unwrap_or(i64::MAX);
 	let mut items = Vec::new();
 	for row in page.slice(&rows) {
-		let f = Facts::load(&state.pool, &row.address).await?;
+		let f = state.facts.facts(&state.pool, stamp, &row.address).await?;
 		items.push(json!({
 			"bond": f.row.address,
 			"isin": f.row.isin,

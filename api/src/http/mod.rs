@@ -37,13 +37,21 @@ pub struct AppState {
 	pub pool: AnyPool,
 	/// Limits and sign-in settings.
 	pub settings: Arc<HttpSettings>,
+	/// Each bond's worked-out facts, revalidated against the indexer's cursor per request.
+	pub facts: Arc<crate::bond::FactsCache>,
 	limiter: Arc<Mutex<HashMap<Option<IpAddr>, (Instant, u32)>>>,
 }
 
 impl AppState {
 	/// State over `pool` with `settings`.
 	pub fn new(pool: AnyPool, settings: HttpSettings) -> Self {
-		Self { pool, settings: Arc::new(settings), limiter: Arc::default() }
+		Self { pool, settings: Arc::new(settings), facts: Arc::default(), limiter: Arc::default() }
+	}
+
+	/// The facts of the bond at `address` as the database has them now (404 if none).
+	pub async fn bond_facts(&self, address: &str) -> Result<Arc<crate::bond::Facts>> {
+		let stamp = crate::bond::stamp(&self.pool).await?;
+		self.facts.facts(&self.pool, stamp, address).await
 	}
 }
 

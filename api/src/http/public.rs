@@ -47,11 +47,12 @@ pub async fn bonds(
 	Q(q): Q<PageQuery>,
 ) -> Result<Json<Paged<Json_>>> {
 	let page = Page::parse(&q)?;
-	let rows = crate::bond::list(&state.pool, None).await?;
-	let total = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+	let stamp = crate::bond::stamp(&state.pool).await?;
+	let addresses = state.facts.addresses(&state.pool, stamp).await?;
+	let total = i64::try_from(addresses.len()).unwrap_or(i64::MAX);
 	let mut items = Vec::new();
-	for row in page.slice(&rows) {
-		items.push(summary(&Facts::load(&state.pool, &row.address).await?));
+	for address in page.slice(&addresses) {
+		items.push(summary(&*state.facts.facts(&state.pool, stamp, &address).await?));
 	}
 	Ok(Json(Paged { items, limit: page.limit, offset: page.offset, total }))
 }
@@ -62,7 +63,7 @@ pub async fn bond(
 	Path(address): Path<String>,
 ) -> Result<Json<Json_>> {
 	let address = parse_account(&address, "address")?;
-	let f = Facts::load(&state.pool, &address).await?;
+	let f = state.bond_facts(&address).await?;
 	let mut out = summary(&f);
 	out["terms"] = f.row.terms.clone();
 	out["schedule"] = Json_::Array(f.schedule_with_amounts());
