@@ -1,17 +1,21 @@
 //! The chain side: the feed's on-chain configuration (`KpiOracleApi_feed`), whether a report is
 //! on chain (`KpiOracleApi_verify_report`), and submission of `KpiOracle.submit_report` as a
-//! dynamic transaction, waiting for finalization.
+//! dynamic transaction: it returns once the report is in a best block, and hands back a
+//! [`Finality`] to follow it to a finalized block.
 
 use crate::report::SignedReport;
 use codec::{Decode, Encode};
 use subxt::{
+	client::OnlineClientAtBlockImpl,
+	config::SubstrateExtrinsicParamsBuilder,
 	error::{DispatchError, TransactionEventsError},
 	ext::scale_value::Value,
+	transactions::{TransactionProgress, TransactionStatus},
 	OnlineClient, SubstrateConfig,
 };
 use subxt_signer::sr25519::Keypair;
 
-/// How long a submission waits for its block to be finalized.
+/// How long a submission is followed until it is in a finalized block.
 pub const FINALITY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The chain client.
@@ -165,24 +169,70 @@ pub fn explain(error: &str) -> &'static str {
 pub struct Chain {
 	client: Client,
 	url: String,
+	/// For `system_accountNextIndex`: reports are sent before the previous ones are finalized,
+	/// so the nonce is the node's next one (best block and pool), not the finalized block's.
+	rpc: subxt::rpcs::RpcClient,
+	/// One submission at a time per process, so that each gets the next nonce.
+	submitting: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Where an included report landed.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Included {
 	/// The extrinsic hash.
 	pub tx_hash: String,
-	/// The finalized block.
+	/// The best block it is in (not final yet).
 	pub block_hash: String,
+	/// Follows it to a finalized block.
+	pub finality: Finality,
+}
+
+/// A report in a best block, followed until its block is finalized.
+#[derive(Debug)]
+pub struct Finality {
+	progress: TransactionProgress<SubstrateConfig, OnlineClientAtBlockImpl<SubstrateConfig>>,
+	/// Already known: the first block the node reported it in was finalized.
+	finalized: Option<String>,
+}
+
+impl Finality {
+	/// The finalized block the report is in (another than the best block it was first seen in
+	/// if a fork was retracted), or why it is not known to be: dropped, invalid, or not
+	/// finalized within [`FINALITY_TIMEOUT`]. Then it may still be on chain: look it up.
+	pub async fn wait(mut self) -> Result<String, String> {
+		if let Some(block) = self.finalized {
+			return Ok(block);
+		}
+		let follow = async {
+			while let Some(status) = self.progress.next().await {
+				match status.map_err(|e| e.to_string())? {
+					TransactionStatus::InFinalizedBlock(block) => {
+						return Ok(format!("0x{}", hex::encode(block.block_hash().0)));
+					}
+					TransactionStatus::Error { message }
+					| TransactionStatus::Invalid { message }
+					| TransactionStatus::Dropped { message } => return Err(message),
+					_ => {}
+				}
+			}
+			Err("the node stopped reporting the transaction's status".to_string())
+		};
+		tokio::time::timeout(FINALITY_TIMEOUT, follow)
+			.await
+			.map_err(|_| format!("not finalized within {FINALITY_TIMEOUT:?}"))?
+	}
 }
 
 impl Chain {
 	/// Connects to the node at `url` (ws:// or wss://).
 	pub async fn connect(url: &str) -> Result<Self, ChainError> {
-		let client = Client::from_insecure_url(url)
+		let unreachable = |reason: String| ChainError::Unreachable { url: url.into(), reason };
+		let rpc = subxt::rpcs::RpcClient::from_insecure_url(url)
 			.await
-			.map_err(|e| ChainError::Unreachable { url: url.into(), reason: e.to_string() })?;
-		Ok(Self { client, url: url.into() })
+			.map_err(|e| unreachable(e.to_string()))?;
+		let client =
+			Client::from_rpc_client(rpc.clone()).await.map_err(|e| unreachable(e.to_string()))?;
+		Ok(Self { client, url: url.into(), rpc, submitting: Default::default() })
 	}
 
 	/// The node's URL.
@@ -262,7 +312,8 @@ impl Chain {
 			.map(Option::unwrap_or_default)
 	}
 
-	/// Submits `report` signed by `signer` and waits until it is in a finalized block.
+	/// Submits `report` signed by `signer` and waits until it is in a best block; the caller
+	/// follows it to finality with [`Included::finality`].
 	pub async fn submit(
 		&self,
 		signer: &Keypair,
@@ -285,23 +336,48 @@ impl Chain {
 		];
 		let call = subxt::dynamic::tx("KpiOracle", "submit_report", args);
 		let transient = |e: String| SubmitError::Transient(e);
-		let at = self.client.at_current_block().await.map_err(|e| transient(e.to_string()))?;
-		let progress = at
-			.transactions()
-			.sign_and_submit_then_watch_default(&call, signer)
-			.await
-			.map_err(|e| transient(e.to_string()))?;
+		let mut progress = {
+			let _one_at_a_time = self.submitting.lock().await;
+			let account = signer.public_key().to_account_id();
+			let nonce: u64 = self
+				.rpc
+				.request("system_accountNextIndex", subxt::rpcs::rpc_params![account])
+				.await
+				.map_err(|e| transient(format!("system_accountNextIndex: {e}")))?;
+			let params = SubstrateExtrinsicParamsBuilder::new().nonce(nonce).build();
+			let at = self.client.at_current_block().await.map_err(|e| transient(e.to_string()))?;
+			at.transactions()
+				.sign_and_submit_then_watch(&call, signer, params)
+				.await
+				.map_err(|e| transient(e.to_string()))?
+		};
 		let tx_hash = format!("0x{}", hex::encode(progress.extrinsic_hash().0));
-		// A stalled finality must not hold the oracle for good: give up waiting, look the report
+		// A stalled chain must not hold the oracle for good: give up waiting, look the report
 		// up on chain, and resend (a second copy fails as a duplicate, which the caller reads as
 		// included).
-		let in_block = tokio::time::timeout(FINALITY_TIMEOUT, progress.wait_for_finalized())
-			.await
-			.map_err(|_| transient(format!("not finalized within {FINALITY_TIMEOUT:?}")))?
-			.map_err(|e| transient(e.to_string()))?;
+		let in_block = tokio::time::timeout(FINALITY_TIMEOUT, async {
+			while let Some(status) = progress.next().await {
+				match status.map_err(|e| e.to_string())? {
+					TransactionStatus::InBestBlock(block) => return Ok((block, false)),
+					TransactionStatus::InFinalizedBlock(block) => return Ok((block, true)),
+					TransactionStatus::Error { message }
+					| TransactionStatus::Invalid { message }
+					| TransactionStatus::Dropped { message } => return Err(message),
+					_ => {}
+				}
+			}
+			Err("the node stopped reporting the transaction's status".to_string())
+		})
+		.await
+		.map_err(|_| format!("not in a block within {FINALITY_TIMEOUT:?}"))
+		.and_then(|result| result);
+		let (in_block, final_already) = in_block.map_err(transient)?;
 		let block_hash = format!("0x{}", hex::encode(in_block.block_hash().0));
 		match in_block.wait_for_success().await {
-			Ok(_) => Ok(Included { tx_hash, block_hash }),
+			Ok(_) => {
+				let finalized = final_already.then(|| block_hash.clone());
+				Ok(Included { tx_hash, block_hash, finality: Finality { progress, finalized } })
+			}
 			Err(TransactionEventsError::ExtrinsicFailed(error)) => {
 				let error = match &error {
 					DispatchError::Module(module) => module.details_string(),

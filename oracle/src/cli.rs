@@ -319,6 +319,7 @@ async fn run_oracle(args: RunArgs) -> Result<u8> {
 		max_skew: settings.max_skew(),
 		attempts: 4,
 		only_period: args.period,
+		finality: Default::default(),
 	};
 	let mut summary = oracle.recover().await?;
 	loop {
@@ -340,6 +341,8 @@ async fn run_oracle(args: RunArgs) -> Result<u8> {
 		summary.events.extend(round.events);
 		summary.broker_errors.extend(round.broker_errors);
 		if args.once {
+			// Ends once its reports are final (or sent back to `pending`).
+			summary.events.extend(oracle.followed(true).await);
 			break;
 		}
 		tokio::select! {
@@ -453,7 +456,16 @@ async fn submit(common: Common, path: PathBuf) -> Result<u8> {
 				block_hash: Some(included.block_hash),
 				recovered: false,
 			});
-			Ok(0)
+			match included.finality.wait().await {
+				Ok(block) => {
+					emit(&Event::Finalized { feed, period, block_hash: Some(block) });
+					Ok(0)
+				}
+				Err(reason) => {
+					eprintln!("the report was in a best block but is not known final: {reason}");
+					Ok(exit::FAILURE)
+				}
+			}
 		}
 		Err(citybond_oracle::chain::SubmitError::Rejected { error, meaning }) => {
 			eprintln!("rejected by the chain: {error}: {meaning}");

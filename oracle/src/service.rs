@@ -5,9 +5,14 @@
 //! anything is sent, so a restart resumes where the last run stopped: a period with a row is
 //! never evaluated or signed again; a `pending` or `submitted` one is first looked up on chain
 //! and only resent (the same signed bytes) if it is not there.
+//!
+//! A report is `included` as soon as it is in a best block; the oracle then goes on with the next
+//! period while a task follows the report to a finalized block (`finalized`), and puts it back to
+//! `pending` (sent again, the same bytes) if it left the chain instead. Feeds are served
+//! concurrently.
 
 use crate::{
-	chain::{Chain, FeedInfo, FeedParams, SubmitError},
+	chain::{Chain, FeedInfo, FeedParams, Finality, SubmitError},
 	config::FeedConfig,
 	kpi::{self, Reading, Refusal, Rules},
 	ngsi::{self, NgsiError, Representation, SourceDocument},
@@ -229,7 +234,8 @@ pub enum Event {
 		/// The signed report.
 		report: SignedReport,
 	},
-	/// A report is in a finalized block.
+	/// A report is in a best block (`finalized` follows once that block, or the one it ends up
+	/// in, is final).
 	Included {
 		/// The feed.
 		feed: u32,
@@ -266,7 +272,17 @@ pub enum Event {
 		/// What it means.
 		meaning: String,
 	},
-	/// Sending failed for now; retried on the next round.
+	/// An included report is in a finalized block.
+	Finalized {
+		/// The feed.
+		feed: u32,
+		/// The period.
+		period: u32,
+		/// The finalized block (none when the report was found on chain by a lookup).
+		block_hash: Option<String>,
+	},
+	/// Sending failed for now, or an included report left the chain; sent again on the next
+	/// round.
 	Deferred {
 		/// The feed.
 		feed: u32,
@@ -338,6 +354,22 @@ pub fn open_periods(params: &FeedParams, now_ms: u64, settle_ms: u64) -> Vec<u32
 	periods
 }
 
+/// Whether `operator`'s report for `period` of `feed` is in a finalized block, or gets there
+/// within about 30 s (finality trails the best block by a few blocks).
+async fn found_finalized(chain: &Chain, feed: u32, period: u32, operator: [u8; 32]) -> bool {
+	for attempt in 0..10 {
+		if attempt > 0 {
+			tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+		}
+		match chain.report_on_chain(feed, period, operator).await {
+			Ok(Some(_)) => return true,
+			Ok(None) => {}
+			Err(error) => tracing::warn!(feed, period, %error, "could not look the report up"),
+		}
+	}
+	false
+}
+
 /// The running oracle.
 pub struct Oracle {
 	/// The chain.
@@ -360,6 +392,8 @@ pub struct Oracle {
 	pub attempts: u32,
 	/// Only this period, if given.
 	pub only_period: Option<u32>,
+	/// The tasks following included reports to finality.
+	pub finality: std::sync::Mutex<tokio::task::JoinSet<Result<Event, StoreError>>>,
 }
 
 /// What a round did.
@@ -406,33 +440,122 @@ impl Oracle {
 	}
 
 	/// One round: every open period of every feed that has no row yet is evaluated, recorded
-	/// and submitted; `pending` rows are sent again.
+	/// and submitted; `pending` rows are sent again. The feeds are served concurrently; the
+	/// round also collects what the finality tasks that ended since the last one found.
 	pub async fn round(&self, now: DateTime<Utc>) -> Result<Summary, OracleError> {
 		let mut summary = Summary::default();
 		let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
-		for target in &self.targets {
-			let periods = open_periods(&target.info.params, now_ms, self.settle_ms);
-			for period in
-				periods.into_iter().filter(|p| self.only_period.is_none_or(|only| *p == only))
-			{
-				match self.period(target, period).await {
-					Ok(Some(event)) => {
-						emit(&event);
-						summary.events.push(event);
-					}
-					Ok(None) => {}
-					// The broker may come back: this feed waits for the next round, the others
-					// go on. Nothing was recorded for the period, so it is read again.
-					Err(OracleError::Broker(error)) => {
-						tracing::error!(feed = target.config.id, period, %error, "broker unavailable");
-						summary.broker_errors.push(error.to_string());
-						break;
-					}
-					Err(error) => return Err(error),
+		let feeds = self.targets.iter().map(|target| self.feed(target, now_ms));
+		for result in subxt::ext::futures::future::join_all(feeds).await {
+			let (events, broker_error) = result?;
+			summary.events.extend(events);
+			summary.broker_errors.extend(broker_error);
+		}
+		summary.events.extend(self.followed(false).await);
+		Ok(summary)
+	}
+
+	/// The open periods of one feed, oldest first: the events, and why the broker failed.
+	async fn feed(
+		&self,
+		target: &Target,
+		now_ms: u64,
+	) -> Result<(Vec<Event>, Option<String>), OracleError> {
+		let mut events = Vec::new();
+		let periods = open_periods(&target.info.params, now_ms, self.settle_ms);
+		for period in periods.into_iter().filter(|p| self.only_period.is_none_or(|only| *p == only))
+		{
+			match self.period(target, period).await {
+				Ok(Some(event)) => {
+					emit(&event);
+					events.push(event);
 				}
+				Ok(None) => {}
+				// The broker may come back: this feed waits for the next round, the others
+				// go on. Nothing was recorded for the period, so it is read again.
+				Err(OracleError::Broker(error)) => {
+					tracing::error!(feed = target.config.id, period, %error, "broker unavailable");
+					return Ok((events, Some(error.to_string())));
+				}
+				Err(error) => return Err(error),
 			}
 		}
-		Ok(summary)
+		Ok((events, None))
+	}
+
+	/// The events of the finality tasks that ended (already printed); with `all`, waits for
+	/// every task to end.
+	pub async fn followed(&self, all: bool) -> Vec<Event> {
+		let mut ended = Vec::new();
+		if all {
+			loop {
+				let mut tasks = match self.finality.lock() {
+					Ok(mut tasks) => std::mem::take(&mut *tasks),
+					Err(_) => break,
+				};
+				if tasks.is_empty() {
+					break;
+				}
+				while let Some(result) = tasks.join_next().await {
+					ended.push(result);
+				}
+			}
+		} else if let Ok(mut tasks) = self.finality.lock() {
+			while let Some(result) = tasks.try_join_next() {
+				ended.push(result);
+			}
+		}
+		ended
+			.into_iter()
+			.filter_map(|result| match result {
+				Ok(Ok(event)) => Some(event),
+				Ok(Err(error)) => {
+					tracing::error!(%error, "recording finality failed");
+					None
+				}
+				Err(error) => {
+					tracing::error!(%error, "a finality task failed");
+					None
+				}
+			})
+			.collect()
+	}
+
+	/// Follows an included report to finality in the background: `finalized` if it gets there
+	/// (the row's block updated if it moved to another fork), back to `pending` if it left the
+	/// chain.
+	fn follow(&self, feed: u32, period: u32, best_block: String, finality: Finality) {
+		let (chain, store, operator, key) =
+			(self.chain.clone(), self.store.clone(), self.operator, self.key_hex());
+		let task = async move {
+			let event = match finality.wait().await {
+				Ok(block) => {
+					if block != best_block {
+						let outcome = Outcome { block_hash: Some(&block), ..Default::default() };
+						store.transition(feed, period, &key, State::Included, outcome).await?;
+					}
+					tracing::info!(feed, period, %block, "finalized");
+					Event::Finalized { feed, period, block_hash: Some(block) }
+				}
+				Err(reason) => {
+					tracing::warn!(feed, period, %reason, "lost track of an included report");
+					if found_finalized(&chain, feed, period, operator).await {
+						Event::Finalized { feed, period, block_hash: None }
+					} else {
+						let reason = format!("the report left the chain: {reason}");
+						tracing::error!(feed, period, %reason, "sending it again");
+						let outcome = Outcome { reason: Some(&reason), ..Default::default() };
+						store.transition(feed, period, &key, State::Pending, outcome).await?;
+						Event::Deferred { feed, period, reason }
+					}
+				}
+			};
+			emit(&event);
+			Ok(event)
+		};
+		if let Ok(mut tasks) = self.finality.lock() {
+			tasks.spawn(task);
+		}
 	}
 
 	async fn period(&self, target: &Target, period: u32) -> Result<Option<Event>, OracleError> {
@@ -555,6 +678,8 @@ impl Oracle {
 					};
 					self.store.transition(feed, period, &key, State::Included, outcome).await?;
 					tracing::info!(feed, period, value = %value, block = %included.block_hash, "included");
+					let block = included.block_hash.clone();
+					self.follow(feed, period, block, included.finality);
 					return Ok(Event::Included {
 						feed,
 						period,
@@ -565,7 +690,10 @@ impl Oracle {
 					});
 				}
 				Err(SubmitError::Rejected { error, meaning }) => {
-					if error.ends_with("DuplicateReport") && self.on_chain(feed, period).await {
+					// Ours, sent before, maybe not final yet: wait for it.
+					if error.ends_with("DuplicateReport")
+						&& found_finalized(&self.chain, feed, period, self.operator).await
+					{
 						return self.found(feed, period, value).await;
 					}
 					let outcome =
