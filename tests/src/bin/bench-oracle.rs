@@ -5,7 +5,7 @@
 //!    `--periods` periods; for each operator and period, the delay from the period's end to the
 //!    timestamp of the block that includes its report (seconds, and blocks after the last block
 //!    before the period's end), and to the `included` event on the oracle's stdout (the report
-//!    in a finalized block, wall clock);
+//!    in a best block, wall clock);
 //! 2. memory: one process serving `--feeds` feeds (one config, that many `[[feed]]` entries),
 //!    its `VmRSS` sampled every second from `/proc/<pid>/status` and read after
 //!    `--memory-periods` periods, with `VmHWM`.
@@ -286,7 +286,7 @@ struct Delay {
 	to_block: i64,
 	/// Blocks after the last block before the period's end.
 	blocks: u64,
-	/// Period end to the `included` event on stdout (ms; finalized).
+	/// Period end to the `included` event on stdout (ms; the report is in a best block).
 	to_event: i64,
 }
 
@@ -467,7 +467,7 @@ async fn main() -> Result<()> {
 	println!("| delay from the period's end | median | max |");
 	println!("|---|---:|---:|");
 	println!("| to the inclusion block's timestamp | {block_line} |");
-	println!("| to the `included` event (finalized; wall clock) | {event_line} |");
+	println!("| to the `included` event (in a best block; wall clock) | {event_line} |");
 	println!(
 		"\n{} reports of {} expected{}.\n",
 		latency.len(),
