@@ -431,9 +431,9 @@ impl Facts {
 			.iter()
 			.map(|p| {
 				let index = u32::try_from(u(&p["index"])).unwrap_or(u32::MAX);
-				let (rate, per_unit, fixed) = match self.rates.get(&index) {
-					Some(r) => (r.rate_bps, r.per_unit, true),
-					None => (current, dec(self.coupon_per_unit(p, current)), false),
+				let (rate, per_unit, fixed, assessments) = match self.rates.get(&index) {
+					Some(r) => (r.rate_bps, r.per_unit, true, r.assessments.clone()),
+					None => (current, dec(self.coupon_per_unit(p, current)), false, Json::Null),
 				};
 				let funding = self.funding.get(&format!("coupon:{index}")).cloned();
 				serde_json::json!({
@@ -445,6 +445,7 @@ impl Facts {
 					"fraction": p["fraction"],
 					"rate_bps": rate,
 					"rate_fixed": fixed,
+					"assessments": assessments,
 					"coupon_per_unit": per_unit,
 					"coupon_total": per_unit.saturating_mul(units),
 					"funding": funding,
