@@ -139,6 +139,23 @@ pub struct Transfer {
 	pub value: u128,
 }
 
+impl Transfer {
+	/// Reads a `Transfer` event's fields as the indexer stores them (the green bond's and the
+	/// cash token's alike: `from` and `to` 0x-hex accounts or `null`, `value` a number or a
+	/// decimal string). Fails, naming the field, on anything else.
+	pub fn from_fields(fields: &Json, timestamp_ms: i64) -> Result<Self> {
+		let account = |name: &str| match &fields[name] {
+			Json::Null => Ok(None),
+			Json::String(a) => Ok(Some(a.clone())),
+			other => Err(Error::Internal(format!("Transfer.{name} is not an account: {other}"))),
+		};
+		let value = json_u128(&fields["value"]).ok_or_else(|| {
+			Error::Internal(format!("Transfer.value is not a u128: {}", fields["value"]))
+		})?;
+		Ok(Self { timestamp_ms, from: account("from")?, to: account("to")?, value })
+	}
+}
+
 /// A fixed coupon rate.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct RateFixed {
@@ -303,20 +320,21 @@ impl Facts {
 						sub.refund_withdrawn.saturating_add(dec(u(&v["amount"])));
 				}
 			}
-			"Transfer" => {
-				let value = u(&v["value"]);
-				let from = s(&v["from"]);
-				let to = s(&v["to"]);
-				if let Some(a) = &from {
-					let b = self.balances.entry(a.clone()).or_default();
-					*b = b.saturating_sub(value);
+			"Transfer" => match Transfer::from_fields(v, ts) {
+				Ok(t) => {
+					if let Some(a) = &t.from {
+						let b = self.balances.entry(a.clone()).or_default();
+						*b = b.saturating_sub(t.value);
+					}
+					if let Some(a) = &t.to {
+						let b = self.balances.entry(a.clone()).or_default();
+						*b = b.saturating_add(t.value);
+					}
+					self.transfers.push(t);
 				}
-				if let Some(a) = &to {
-					let b = self.balances.entry(a.clone()).or_default();
-					*b = b.saturating_add(value);
-				}
-				self.transfers.push(Transfer { timestamp_ms: ts, from, to, value });
-			}
+				// The indexer never stores such fields; a malformed one moves no units.
+				Err(e) => tracing::warn!(bond = %self.row.address, block, error = %e, "skipped"),
+			},
 			"CouponRateFixed" => {
 				let period = u32::try_from(u(&v["period"])).unwrap_or(u32::MAX);
 				self.rates.insert(

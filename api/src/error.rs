@@ -38,6 +38,10 @@ pub enum Error {
 	/// The chain client failed.
 	#[error("chain: {0}")]
 	Chain(String),
+	/// The indexed chain data contradicts itself (e.g. a transfer of more than the sender
+	/// holds): a 500 whose message says what, naming only public chain data.
+	#[error("{0}")]
+	Inconsistent(String),
 	/// Anything else that is our fault.
 	#[error("internal: {0}")]
 	Internal(String),
@@ -60,6 +64,7 @@ impl Error {
 			Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
 			Error::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
 			Error::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+			Error::Inconsistent(_) => (StatusCode::INTERNAL_SERVER_ERROR, "inconsistent_data"),
 			Error::Database(_) | Error::Migration(_) | Error::Chain(_) | Error::Internal(_) => {
 				(StatusCode::INTERNAL_SERVER_ERROR, "internal")
 			}
@@ -77,6 +82,9 @@ impl IntoResponse for Error {
 		let (status, code) = self.status_and_code();
 		if status.is_server_error() {
 			tracing::error!(error = %self, "request failed");
+			if let Error::Inconsistent(message) = &self {
+				return body(status, code, message);
+			}
 			return body(status, code, "internal error; the operator has the details in the log");
 		}
 		let mut response = body(status, code, &self.to_string());

@@ -3,8 +3,8 @@
 //! The HTTP API and chain indexer of CityBond. The indexer ([`indexer`]) follows finalized
 //! blocks and writes what our pallets and contracts emitted into SQL ([`store`], one
 //! transaction per block, idempotent); the HTTP layer ([`http`]) serves it per persona: public
-//! bond and KPI views, investors' holdings, issuers' books and registers, auditors' re-verified
-//! KPI reports. Sign-in is with a chain key ([`auth`]).
+//! bond, cash-token and KPI views, investors' holdings, issuers' books and registers,
+//! auditors' re-verified KPI reports. Sign-in is with a chain key ([`auth`]).
 //!
 //! Conventions: accounts, hashes and keys are lowercase `0x`-hex; amounts are integer minor
 //! units of the bond's cash token, stored as TEXT and served as decimal strings
@@ -13,6 +13,7 @@
 
 pub mod auth;
 pub mod bond;
+pub mod cash;
 pub mod config;
 pub mod db;
 pub mod error;

@@ -30,6 +30,10 @@ on_both_engines!(
 	rate_limit_answers_429_in_the_error_shape,
 	openapi_lists_every_route,
 	a_database_failure_is_a_500_that_reveals_nothing,
+	cash_view_shows_supply_counts_and_balances_from_transfers,
+	cash_view_pages_accounts_largest_first,
+	cash_view_refuses_bad_and_unknown_addresses,
+	cash_view_reports_inconsistent_transfers_as_a_500_naming_them,
 );
 
 async fn replaying_blocks_changes_nothing(engine: Engine) {
@@ -626,5 +630,137 @@ async fn a_database_failure_is_a_500_that_reveals_nothing(engine: Engine) {
 	let m = assert_error(&res, StatusCode::INTERNAL_SERVER_ERROR);
 	assert_eq!(res.1["error"]["code"], "internal");
 	assert!(!m.contains("contract_events") && !m.to_lowercase().contains("sql"), "{m}");
+	db.close().await;
+}
+
+async fn cash_view_shows_supply_counts_and_balances_from_transfers(engine: Engine) {
+	let db = TestDb::new(engine).await;
+	seed_with_cash(&db.pool).await;
+	let app = app(&db.pool);
+	let (status, cash) = get(&app, &format!("/v1/cash/{}", hex32(CASH)), None).await;
+	assert_eq!(status, StatusCode::OK, "{cash}");
+	assert_eq!(cash["address"], hex32(CASH));
+	// Minted 1,000.00 + 500.00, burned 100.00 (minor units, as decimal strings).
+	assert_eq!(cash["minted"], "150000");
+	assert_eq!(cash["burned"], "10000");
+	assert_eq!(cash["supply"], "140000");
+	assert_eq!(cash["mints"], 2);
+	assert_eq!(cash["burns"], 1);
+	// Two mints, one transfer, one burn; the approval is not a transfer.
+	assert_eq!(cash["transfers"], 4);
+	assert_eq!(
+		cash["accounts"],
+		json!({
+			"items": [
+				{ "account": cash_a(), "balance": "80000" },
+				{ "account": cash_b(), "balance": "60000" },
+			],
+			"total": 2, "limit": 50, "offset": 0,
+		})
+	);
+	let (_, status_view) = get(&app, "/v1/status", None).await;
+	assert_eq!(cash["indexed_block"], status_view["indexed_block"]);
+	assert_eq!(cash["indexed_block"], 8);
+	// The same token by its SS58 address.
+	let ss58 = subxt::utils::AccountId32(CASH).to_string();
+	let (status, same) = get(&app, &format!("/v1/cash/{ss58}"), None).await;
+	assert_eq!(status, StatusCode::OK, "{same}");
+	assert_eq!(same, cash);
+	// Reading changed nothing.
+	let before = counts(&db.pool).await;
+	get(&app, &format!("/v1/cash/{}", hex32(CASH)), None).await;
+	assert_eq!(counts(&db.pool).await, before);
+	db.close().await;
+}
+
+async fn cash_view_pages_accounts_largest_first(engine: Engine) {
+	let db = TestDb::new(engine).await;
+	seed_with_cash(&db.pool).await;
+	let app = app(&db.pool);
+	let cash = hex32(CASH);
+	let (status, page) = get(&app, &format!("/v1/cash/{cash}?limit=1&offset=1"), None).await;
+	assert_eq!(status, StatusCode::OK, "{page}");
+	assert_eq!(
+		page["accounts"],
+		json!({
+			"items": [{ "account": cash_b(), "balance": "60000" }],
+			"total": 2, "limit": 1, "offset": 1,
+		})
+	);
+	// The totals do not depend on the page.
+	assert_eq!(page["supply"], "140000");
+	let (_, first) = get(&app, &format!("/v1/cash/{cash}?limit=1"), None).await;
+	assert_eq!(first["accounts"]["items"], json!([{ "account": cash_a(), "balance": "80000" }]));
+	let (_, past) = get(&app, &format!("/v1/cash/{cash}?offset=2"), None).await;
+	assert_eq!(past["accounts"]["items"], json!([]));
+	assert_eq!(past["accounts"]["total"], 2);
+	for (query, param) in [
+		("limit=0", "'limit'"),
+		("limit=501", "'limit'"),
+		("offset=-1", "'offset'"),
+		("offset=1000001", "'offset'"),
+	] {
+		let m = assert_error(
+			&get(&app, &format!("/v1/cash/{cash}?{query}"), None).await,
+			StatusCode::BAD_REQUEST,
+		);
+		assert!(m.contains(param), "{query}: {m}");
+	}
+	db.close().await;
+}
+
+async fn cash_view_refuses_bad_and_unknown_addresses(engine: Engine) {
+	let db = TestDb::new(engine).await;
+	seed_with_cash(&db.pool).await;
+	let app = app(&db.pool);
+	for bad in ["0x1234", "not-an-address", &format!("0x{}", "zz".repeat(32))] {
+		let m = assert_error(
+			&get(&app, &format!("/v1/cash/{bad}"), None).await,
+			StatusCode::BAD_REQUEST,
+		);
+		assert!(m.contains("'address'"), "{bad}: {m}");
+	}
+	// A green bond is an indexed contract, but not a cash token.
+	for other in [hex32(GREEN_BOND), hex32([0x99; 32])] {
+		let m = assert_error(
+			&get(&app, &format!("/v1/cash/{other}"), None).await,
+			StatusCode::NOT_FOUND,
+		);
+		assert!(m.contains(&format!("no cash token at {other}")), "{m}");
+	}
+	// Before the indexer reached the block that created it, the token does not exist yet.
+	let early = TestDb::new(engine).await;
+	seed(&early.pool).await;
+	assert_error(
+		&get(&common::app(&early.pool), &format!("/v1/cash/{}", hex32(CASH)), None).await,
+		StatusCode::NOT_FOUND,
+	);
+	early.close().await;
+	db.close().await;
+}
+
+async fn cash_view_reports_inconsistent_transfers_as_a_500_naming_them(engine: Engine) {
+	let db = TestDb::new(engine).await;
+	seed_with_cash(&db.pool).await;
+	let app = app(&db.pool);
+	// B holds 600.00; a stored burn of 600.01 cannot have happened.
+	let mut block = later_block(9, vec![]);
+	block.events.push(citybond_api::model::ChainEvent {
+		index: 0,
+		extrinsic: Some(1),
+		body: citybond_api::model::EventBody::Contract(citybond_api::model::ContractEvent {
+			contract: hex32(CASH),
+			kind: "cash_token".into(),
+			name: "Transfer".into(),
+			fields: json!({ "from": cash_b(), "to": null, "value": 60_001 }),
+			bond: None,
+		}),
+	});
+	store::write_block(&db.pool, &block).await.unwrap();
+	let res = get(&app, &format!("/v1/cash/{}", hex32(CASH)), None).await;
+	let m = assert_error(&res, StatusCode::INTERNAL_SERVER_ERROR);
+	assert_eq!(res.1["error"]["code"], "inconsistent_data");
+	assert!(m.contains("block 9, event 0"), "{m}");
+	assert!(m.contains(&format!("moves 60001 from {}, who holds 60000", cash_b())), "{m}");
 	db.close().await;
 }

@@ -64,6 +64,7 @@ pub fn app(state: AppState) -> Router {
 		.route("/v1/status", get(public::status))
 		.route("/v1/bonds", get(public::bonds))
 		.route("/v1/bonds/{address}", get(public::bond))
+		.route("/v1/cash/{address}", get(public::cash))
 		.route("/v1/feeds", get(public::feeds))
 		.route("/v1/feeds/{feed}/kpis", get(public::kpis))
 		.route("/v1/auth/challenge", post(auth::challenge))

@@ -10,6 +10,7 @@ pub const ROUTES: &[(&str, &str, &str, &str, bool)] = &[
 	("get", "/v1/status", "public", "The indexer's cursor (last finalized block written)", false),
 	("get", "/v1/bonds", "public", "Green bonds, oldest first (paginated)", false),
 	("get", "/v1/bonds/{address}", "public", "A bond: terms, terms hash, status, schedule with amounts, current rate", false),
+	("get", "/v1/cash/{address}", "public", "A cash token: minted, burned and circulating supply, mints, burns, transfers, and non-zero balances largest first (paginated), from its indexed transfers", false),
 	("get", "/v1/feeds", "public", "KPI feeds (paginated)", false),
 	("get", "/v1/feeds/{feed}/kpis", "public", "A feed's KPI per period with status against the bonds' targets", false),
 	("post", "/v1/auth/challenge", "auth", "A single-use sign-in message for an account", false),
@@ -46,7 +47,8 @@ fn parameters(path: &str, method: &str) -> Vec<Value> {
 			|| path.ends_with("/feeds")
 			|| path.ends_with("/book")
 			|| path.ends_with("/holdings")
-			|| path.ends_with("/holders"))
+			|| path.ends_with("/holders")
+			|| path.starts_with("/v1/cash/"))
 	{
 		out.push(query(
 			"limit",

@@ -1,4 +1,4 @@
-//! Public views: bonds and KPI time series. No sign-in.
+//! Public views: bonds, cash tokens and KPI time series. No sign-in.
 
 use super::{parse_account, parse_int, rfc3339, AppState, Page, PageQuery, Paged, Q};
 use crate::{
@@ -72,6 +72,56 @@ pub async fn bond(
 	out["raised"] = json!(dec(f.raised));
 	out["subscribers"] = json!(f.book.len());
 	Ok(Json(out))
+}
+
+/// An amount of minor units as a [`rust_decimal::Decimal`], exact or an error (never
+/// saturated).
+fn amount(v: u128, what: &str) -> Result<rust_decimal::Decimal> {
+	i128::try_from(v)
+		.ok()
+		.and_then(|i| rust_decimal::Decimal::try_from_i128_with_scale(i, 0).ok())
+		.ok_or_else(|| Error::Internal(format!("{what} {v} is beyond rust_decimal's range")))
+}
+
+/// `GET /v1/cash/{address}`: a cash token's minted, burned and circulating supply, its mints,
+/// burns and transfers, and every non-zero balance (largest first, paginated), all folded
+/// from its indexed `Transfer` events up to the indexer's cursor.
+pub async fn cash(
+	State(state): State<AppState>,
+	Path(address): Path<String>,
+	Q(q): Q<PageQuery>,
+) -> Result<Json<Json_>> {
+	let address = parse_account(&address, "address")?;
+	let page = Page::parse(&q)?;
+	// The cursor first: the figures are those of exactly this block.
+	let Some((block, _)) = crate::db::cursor(&state.pool).await? else {
+		return Err(Error::NotFound(format!("no cash token at {address}")));
+	};
+	let s = crate::cash::Supply::load(&state.pool, &address, crate::db::int(block)?).await?;
+	let items = page
+		.slice(&s.balances)
+		.into_iter()
+		.map(|(account, balance)| {
+			Ok(json!({ "account": account, "balance": amount(balance, "balance")? }))
+		})
+		.collect::<Result<Vec<_>>>()?;
+	let accounts = Paged {
+		items,
+		limit: page.limit,
+		offset: page.offset,
+		total: i64::try_from(s.balances.len()).unwrap_or(i64::MAX),
+	};
+	Ok(Json(json!({
+		"address": address,
+		"minted": amount(s.minted, "minted")?,
+		"burned": amount(s.burned, "burned")?,
+		"supply": amount(s.supply()?, "supply")?,
+		"mints": s.mints,
+		"burns": s.burns,
+		"transfers": s.transfers,
+		"accounts": accounts,
+		"indexed_block": block,
+	})))
 }
 
 fn feed_json(row: &sqlx::any::AnyRow) -> Result<Json_> {

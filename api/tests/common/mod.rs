@@ -668,3 +668,87 @@ pub fn auditor() -> Keypair {
 pub fn operator() -> Keypair {
 	dev::two()
 }
+
+/// The first holder of the fixture's cash token (Charlie).
+pub fn cash_a() -> String {
+	acc(&dev::charlie())
+}
+
+/// The second holder of the fixture's cash token (Dave).
+pub fn cash_b() -> String {
+	acc(&dev::dave())
+}
+
+fn cash_event(index: i64, name: &str, fields: Value) -> ChainEvent {
+	ev(
+		index,
+		EventBody::Contract(ContractEvent {
+			contract: hex32(CASH),
+			kind: "cash_token".into(),
+			name: name.into(),
+			fields,
+			bond: None,
+		}),
+	)
+}
+
+/// A block after [`history`]'s, in its hash scheme.
+pub fn later_block(number: u64, events: Vec<ChainEvent>) -> BlockData {
+	BlockData {
+		number,
+		hash: hex32([number as u8; 32]),
+		parent_hash: hex32([number.saturating_sub(1) as u8; 32]),
+		timestamp_ms: now() - 10 * DAY + number,
+		events,
+	}
+}
+
+/// Blocks 7 and 8, after [`history`]: Ferdie deploys the cash token [`CASH`] and mints
+/// 1,000.00 to A and 500.00 to B; A transfers 200.00 to B (and approves Bob, which moves
+/// nothing); B burns 100.00. Written as the indexer writes them (PSP22 `Transfer` fields).
+pub fn cash_history() -> Vec<BlockData> {
+	let (a, b) = (cash_a(), cash_b());
+	vec![
+		later_block(
+			7,
+			vec![
+				ev(
+					0,
+					EventBody::Instantiated(Instantiated {
+						deployer: acc(&other_issuer()),
+						contract: hex32(CASH),
+						kind: "cash_token".into(),
+						code_hash: Some(hex32([0x22; 32])),
+					}),
+				),
+				cash_event(1, "Transfer", json!({ "from": null, "to": a, "value": 100_000 })),
+				cash_event(2, "Transfer", json!({ "from": null, "to": b, "value": 50_000 })),
+			],
+		),
+		later_block(
+			8,
+			vec![
+				cash_event(0, "Transfer", json!({ "from": a, "to": b, "value": 20_000 })),
+				cash_event(
+					1,
+					"Approval",
+					json!({ "owner": a, "spender": acc(&dev::bob()), "amount": 5_000 }),
+				),
+				cash_event(2, "Transfer", json!({ "from": b, "to": null, "value": 10_000 })),
+			],
+		),
+	]
+}
+
+/// Writes [`history`] and then [`cash_history`].
+pub async fn seed_with_cash(pool: &AnyPool) {
+	seed(pool).await;
+	for b in cash_history() {
+		assert_eq!(
+			store::write_block(pool, &b).await.unwrap(),
+			Written::Applied,
+			"block {}",
+			b.number
+		);
+	}
+}
