@@ -6,6 +6,7 @@
 //! - `CITYBOND_CONTRACTS`: the folder holding `<name>/<name>.contract` bundles (default
 //!   `$CARGO_TARGET_DIR/ink`).
 
+pub mod api_client;
 pub mod bond;
 pub mod contract;
 pub mod kpi;

@@ -13,7 +13,9 @@
 
 use crate::{
 	account_id,
-	bond::{BondTerms, Frequency, KpiLink, KpiTarget, Limits, Phase, DENOM, EURO},
+	bond::{
+		BondTerms, Distribution, Frequency, KpiLink, KpiTarget, Limits, Payment, Phase, DENOM, EURO,
+	},
 	contract::{self, Bundle},
 	find_events,
 	node::{Node, NodeConfig},
@@ -49,6 +51,12 @@ pub struct StackConfig {
 	pub coupon_period_ms: u64,
 	/// Number of coupon periods of the demo bond (at least two).
 	pub coupons: u32,
+	/// The feeds' challenge window (ms); `None`: half a KPI period, so that each period is
+	/// final before the next one ends.
+	pub challenge_window_ms: Option<u64>,
+	/// Whether to deploy the demo bond (off for tests that issue their own bonds on the
+	/// stack's cash token and feeds).
+	pub demo_bond: bool,
 }
 
 impl StackConfig {
@@ -63,7 +71,14 @@ impl StackConfig {
 			kpi_period_ms: 60_000,
 			coupon_period_ms: 300_000,
 			coupons: 8,
+			challenge_window_ms: None,
+			demo_bond: true,
 		}
+	}
+
+	/// The feeds' challenge window (ms).
+	pub fn challenge_window(&self) -> u64 {
+		self.challenge_window_ms.unwrap_or(self.kpi_period_ms / 2)
 	}
 
 	fn check(&self) -> Result<()> {
@@ -76,6 +91,7 @@ impl StackConfig {
 			"a coupon period must be at least three KPI periods"
 		);
 		ensure!(self.coupons >= 2, "the demo bond needs at least two coupons");
+		ensure!(self.challenge_window() > 0, "the challenge window must not be zero");
 		Ok(())
 	}
 }
@@ -94,6 +110,7 @@ pub struct OperatorRecord {
 
 /// What the stack deployed, kept in `state.json` between runs.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct State {
 	/// Genesis hash (hex) of the chain the rest was deployed on.
 	pub genesis: String,
@@ -117,6 +134,12 @@ pub struct State {
 	pub issue_date: Option<u64>,
 	/// Its maturity (ms).
 	pub maturity_date: Option<u64>,
+	/// Its coupon period (ms).
+	pub coupon_period_ms: Option<u64>,
+	/// Coupons of the demo bond Bob has funded (the last one with the principal).
+	pub funded: Vec<u32>,
+	/// Coupons the demo investors have claimed.
+	pub claimed: Vec<u32>,
 }
 
 impl State {
@@ -143,6 +166,8 @@ pub const DEMO_ISIN: &[u8; 12] = b"NL00CBRTM261";
 pub const DEMO_ISSUE_UNITS: u128 = 500;
 /// Subscription window of the demo bond, from its deployment (ms).
 const SUBSCRIPTION_MS: u64 = 60_000;
+/// The demo bond's record dates: this long before each payment date (ms).
+const RECORD_OFFSET_MS: u64 = 30_000;
 /// From the end of subscriptions to the issue date: time to close the book (ms).
 const CLOSE_MS: u64 = 60_000;
 /// The twin's pre-retrofit consumption of the town hall, kWh per simulated hour (a second).
@@ -371,8 +396,7 @@ struct FeedSpec<'a> {
 async fn create_feed(
 	client: &Client,
 	spec: &FeedSpec<'_>,
-	first_start: u64,
-	length: u64,
+	(first_start, length, challenge_window): (u64, u64, u64),
 	operators: &[([u8; 32], [u8; 32])],
 ) -> Result<u32> {
 	let operators = operators.iter().map(|(account, key)| {
@@ -400,13 +424,12 @@ async fn create_feed(
 					]),
 				),
 				("quorum", Value::u128(3)),
-				// Reports are accepted for a period's length after its end; the challenge
-				// window is half a period, so each period is final before the next one ends.
+				// Reports are accepted for a period's length after its end.
 				("max_report_age", Value::u128(length.into())),
 				("min_value", Value::i128(0)),
 				("max_value", Value::i128(10_000_000_000)),
 				("outlier_tolerance", Value::u128(50_000)),
-				("challenge_window", Value::u128((length / 2).into())),
+				("challenge_window", Value::u128(challenge_window.into())),
 			]),
 		),
 		("operators", Value::unnamed_composite(operators)),
@@ -715,6 +738,7 @@ impl Stack {
 				return Ok::<_, anyhow::Error>(None);
 			}
 			let length = self.config.kpi_period_ms;
+			let window = self.config.challenge_window();
 			// Far enough ahead that both creations land before it, on a 10 s boundary.
 			let first_start = (now_ms()? + 40_000).div_ceil(10_000) * 10_000;
 			let listing = self
@@ -733,8 +757,7 @@ impl Stack {
 					attribute: "energySaved",
 					unit: "KWH",
 				},
-				first_start,
-				length,
+				(first_start, length, window),
 				&listing,
 			)
 			.await?;
@@ -748,8 +771,7 @@ impl Stack {
 					attribute: "nonRevenueWater",
 					unit: "MTQ",
 				},
-				first_start,
-				length,
+				(first_start, length, window),
 				&listing,
 			)
 			.await?;
@@ -874,6 +896,9 @@ formula = {{ kind = "reduction", baseline_attribute = "inflowVolume" }}
 		green: &Bundle,
 		progress: &dyn Fn(&str),
 	) -> Result<()> {
+		if !self.config.demo_bond {
+			return Ok(());
+		}
 		if self.state.bond_live {
 			progress("reusing the demo green bond deployed earlier");
 			return Ok(());
@@ -899,11 +924,11 @@ formula = {{ kind = "reduction", baseline_attribute = "inflowVolume" }}
 		let period = self.config.coupon_period_ms;
 		let coupons = self.config.coupons;
 		let maturity = issue + u64::from(coupons) * period;
-		let record_offset = 30_000;
+		let record_offset = RECORD_OFFSET_MS;
 		// Each coupon's rate follows the previous period's KPIs: for coupon period k, the last
-		// feed period that is final (reported within a period, half a period of challenge)
-		// by the period's end.
-		let decided_after = length + length + length / 2;
+		// feed period that is final (reported within a period, then the challenge window) by
+		// the period's end.
+		let decided_after = length + length + self.config.challenge_window();
 		let targets = |per_hour: i128| -> Vec<KpiTarget> {
 			(0..coupons - 1)
 				.map(|k| {
@@ -991,6 +1016,9 @@ formula = {{ kind = "reduction", baseline_attribute = "inflowVolume" }}
 		self.state.green_bond = Some(hex32(bond_id));
 		self.state.issue_date = Some(issue);
 		self.state.maturity_date = Some(maturity);
+		self.state.coupon_period_ms = Some(period);
+		self.state.funded.clear();
+		self.state.claimed.clear();
 		self.save()?;
 
 		progress("Charlie, Dave and Eve approve the bond and subscribe (500 units of 1,000.00)");
@@ -1047,6 +1075,87 @@ formula = {{ kind = "reduction", baseline_attribute = "inflowVolume" }}
 		}
 	}
 
+	/// Does what is due for the demo bond, as its cast would, so that the demo lives its life
+	/// instead of defaulting: after each record date Bob (the city) fixes the coupon's rate,
+	/// has Ferdie mint the coupon from the city's budget and funds it (the last one with the
+	/// principal, paid back from the proceeds); after each payment date Charlie, Dave and Eve
+	/// claim. `citybond-dev` calls it every few seconds; what is done is kept in `state.json`,
+	/// so a resumed stack does not do it twice. A step that fails is reported and tried again
+	/// at the next call.
+	pub async fn tend_demo_bond(&mut self, progress: &dyn Fn(&str)) -> Result<()> {
+		let (Some(bond), Some(cash), Some(issue), Some(maturity), Some(period)) = (
+			self.state.green_bond.clone(),
+			self.state.cash_token.clone(),
+			self.state.issue_date,
+			self.state.maturity_date,
+			self.state.coupon_period_ms,
+		) else {
+			return Ok(());
+		};
+		if !self.state.bond_live || period == 0 {
+			return Ok(());
+		}
+		let (bond_id, cash_id) = (parse32(&bond)?, parse32(&cash)?);
+		let coupons = u32::try_from(maturity.saturating_sub(issue) / period)?;
+		let now = now_ms()?;
+		let pay = |k: u32| issue + u64::from(k + 1) * period;
+		// A margin past each date, so that the next block's timestamp is past it too.
+		let margin = 6_000;
+		let due_to_fund = (0..coupons)
+			.find(|k| !self.state.funded.contains(k) && now >= pay(*k) - RECORD_OFFSET_MS + margin);
+		let due_to_claim = (0..coupons).find(|k| {
+			self.state.funded.contains(k)
+				&& !self.state.claimed.contains(k)
+				&& now >= pay(*k) + margin
+		});
+		if due_to_fund.is_none() && due_to_claim.is_none() {
+			return Ok(());
+		}
+		let client = self.node.client().await?;
+		let green = Bundle::from_file(&bundle_path("green_bond"))?;
+		let cash = Bundle::from_file(&bundle_path("cash_token"))?;
+		let (alice, bob, ferdie) = (dev::alice(), dev::bob(), dev::ferdie());
+		if let Some(k) = due_to_fund {
+			// Fixing may already have happened (anyone may fix a rate): then this reverts.
+			let fix = green.message("fix_coupon_rate", (k,))?;
+			let _ = contract::call(&client, &bob, bond_id, fix).await;
+			let data = green.message("distribution", (Payment::Coupon(k),))?;
+			let d: Option<Distribution> =
+				contract::query(&client, account_id(&alice), bond_id, data).await?;
+			let d = d.with_context(|| format!("coupon {k} has no rate yet"))?;
+			let coupon = d.per_unit.saturating_mul(d.units).saturating_sub(d.funded);
+			let last = k + 1 == coupons;
+			let principal = if last { DEMO_ISSUE_UNITS * DENOM } else { 0 };
+			progress(&format!(
+				"coupon {k}: {} per unit on {} units; Ferdie mints it to Bob, who funds it{}",
+				euros(d.per_unit),
+				d.units,
+				if last { " and the principal" } else { "" }
+			));
+			call_ok(&client, &ferdie, &cash, cash_id, "mint", (account_id(&bob), coupon)).await?;
+			call_ok(&client, &bob, &cash, cash_id, "approve", (bond_id, coupon + principal))
+				.await?;
+			call_ok(&client, &bob, &green, bond_id, "fund", (Payment::Coupon(k), coupon)).await?;
+			if last {
+				call_ok(&client, &bob, &green, bond_id, "fund", (Payment::Redemption, principal))
+					.await?;
+			}
+			self.state.funded.push(k);
+			self.save()?;
+		}
+		if let Some(k) = due_to_claim {
+			progress(&format!("coupon {k} is paid: Charlie, Dave and Eve claim"));
+			for (who, _, _) in demo_investors() {
+				// One who holds nothing at the record date has nothing to claim.
+				let claim = green.message("claim", (account_id(&who),))?;
+				let _ = contract::call(&client, &who, bond_id, claim).await;
+			}
+			self.state.claimed.push(k);
+			self.save()?;
+		}
+		Ok(())
+	}
+
 	fn log(&self, name: &str) -> String {
 		self.services
 			.iter()
@@ -1092,7 +1201,14 @@ formula = {{ kind = "reduction", baseline_attribute = "inflowVolume" }}
 		line(format!("    the demo bond       {api}/v1/bonds/{bond}"));
 		line(format!("    energy KPI          {api}/v1/feeds/{energy}/kpis"));
 		line(format!("    water KPI           {api}/v1/feeds/{water}/kpis"));
+		line(format!("    cash token          {api}/v1/cash/{cash}"));
 		line(format!("    indexer status      {api}/v1/status"));
+		line(format!(
+			"    sign in as a dev account: TOKEN=$({} --api-port {} --sign-in Bob), then curl -H \
+			 \"authorization: Bearer $TOKEN\" {api}/v1/issuer/bonds",
+			std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_default(),
+			self.config.api_port
+		));
 		line(format!(
 			"  digital twin          {}   (switch: curl -X POST {}/twin/scenario -H \
 			 'content-type: application/json' -d '{{\"scenario\":\"under-performing\"}}')",
@@ -1169,6 +1285,11 @@ impl Drop for Stack {
 fn blake2_256(data: &[u8]) -> [u8; 32] {
 	use blake2::{digest::consts::U32, Blake2b, Digest};
 	Blake2b::<U32>::digest(data).into()
+}
+
+/// Minor units as euros: `1234567` is `12345.67`.
+fn euros(cents: u128) -> String {
+	format!("{}.{:02}", cents / EURO, cents % EURO)
 }
 
 fn rfc3339(ms: u64) -> String {

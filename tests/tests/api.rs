@@ -450,43 +450,6 @@ async fn serve_api(pool: &AnyPool) -> Result<String> {
 	Ok(format!("http://{addr}"))
 }
 
-/// Signs in to the API at `base` with `who`'s sr25519 key; returns the bearer token.
-async fn sign_in(http: &reqwest::Client, base: &str, who: &Keypair) -> Result<String> {
-	let ch: serde_json::Value = http
-		.post(format!("{base}/v1/auth/challenge"))
-		.json(&serde_json::json!({ "account": hex32(account_id(who)) }))
-		.send()
-		.await?
-		.json()
-		.await?;
-	let message = ch["message"].as_str().context("challenge message")?;
-	let signature = who.sign(message.as_bytes());
-	let session: serde_json::Value = http
-		.post(format!("{base}/v1/auth/session"))
-		.json(&serde_json::json!({
-			"nonce": ch["nonce"], "signature": format!("0x{}", hex::encode(signature.0)),
-		}))
-		.send()
-		.await?
-		.json()
-		.await?;
-	Ok(session["token"].as_str().with_context(|| format!("no token: {session}"))?.to_string())
-}
-
-async fn get_json(
-	http: &reqwest::Client,
-	url: String,
-	token: Option<&str>,
-) -> Result<(u16, serde_json::Value)> {
-	let mut req = http.get(&url);
-	if let Some(t) = token {
-		req = req.bearer_auth(t);
-	}
-	let res = req.send().await?;
-	let status = res.status().as_u16();
-	Ok((status, res.json().await.with_context(|| format!("GET {url}"))?))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_serves_a_green_bonds_life_from_the_indexed_chain() -> Result<()> {
 	use citybond_e2e::bond::{
@@ -609,13 +572,13 @@ async fn api_serves_a_green_bonds_life_from_the_indexed_chain() -> Result<()> {
 	let last = best(&client).await?;
 	index_through(&node, &indexer, last).await?;
 	let base = serve_api(&pool).await?;
-	let http = reqwest::Client::new();
+	let api = citybond_e2e::api_client::Api::new(&base);
 	let bond_hex = hex32(bond_id);
 
 	// Public: the bond, its terms hash as the contract reports it, its schedule with amounts.
-	let (status, list) = get_json(&http, format!("{base}/v1/bonds"), None).await?;
+	let (status, list) = api.fetch("/v1/bonds", None).await?;
 	ensure!(status == 200 && list["total"] == 1, "{list}");
-	let (status, detail) = get_json(&http, format!("{base}/v1/bonds/{bond_hex}"), None).await?;
+	let (status, detail) = api.fetch(&format!("/v1/bonds/{bond_hex}"), None).await?;
 	ensure!(status == 200, "{detail}");
 	let terms_hash: Option<[u8; 32]> =
 		contract::query(&client, account_id(&alice), bond_id, bond.message("terms_hash", ())?)
@@ -632,17 +595,15 @@ async fn api_serves_a_green_bonds_life_from_the_indexed_chain() -> Result<()> {
 
 	// KPI: the feed's period 0 is missing (recorded by the pallet), against the bond's target.
 	let (status, series) =
-		get_json(&http, format!("{base}/v1/feeds/{feed}/kpis?from_period=0&to_period=0"), None)
-			.await?;
+		api.fetch(&format!("/v1/feeds/{feed}/kpis?from_period=0&to_period=0"), None).await?;
 	ensure!(status == 200, "{series}");
 	ensure!(series["points"][0]["status"] == "missing", "{series}");
 	ensure!(series["points"][0]["recorded_status"] == "Missing", "{series}");
 	ensure!(series["points"][0]["targets"][0]["bond"] == bond_hex, "{series}");
 
 	// Investor: Charlie's coupons and principal, nothing of Dave's.
-	let token = sign_in(&http, &base, &charlie).await?;
-	let (status, pos) =
-		get_json(&http, format!("{base}/v1/investor/bonds/{bond_hex}"), Some(&token)).await?;
+	let token = api.sign_in(&charlie).await?;
+	let (status, pos) = api.fetch(&format!("/v1/investor/bonds/{bond_hex}"), Some(&token)).await?;
 	ensure!(status == 200, "{pos}");
 	let claimed = pos["coupons_claimed"].as_array().context("claims")?;
 	ensure!(claimed.len() == 2, "{pos}");
@@ -650,39 +611,33 @@ async fn api_serves_a_green_bonds_life_from_the_indexed_chain() -> Result<()> {
 	ensure!(claimed[1]["principal"] == "600000", "{pos}");
 	ensure!(pos["subscription"]["units"] == "6", "{pos}");
 	ensure!(!pos.to_string().contains(&hex32(account_id(&dave))), "{pos}");
-	let (status, _) =
-		get_json(&http, format!("{base}/v1/issuer/bonds/{bond_hex}/book"), Some(&token)).await?;
+	let (status, _) = api.fetch(&format!("/v1/issuer/bonds/{bond_hex}/book"), Some(&token)).await?;
 	ensure!(status == 403, "an investor read the issuer's book");
 
 	// Issuer: the book, the register at coupon 0's record date, the proceeds.
-	let token = sign_in(&http, &base, &bob).await?;
+	let token = api.sign_in(&bob).await?;
 	let (status, book) =
-		get_json(&http, format!("{base}/v1/issuer/bonds/{bond_hex}/book"), Some(&token)).await?;
+		api.fetch(&format!("/v1/issuer/bonds/{bond_hex}/book"), Some(&token)).await?;
 	ensure!(status == 200 && book["total"] == 2, "{book}");
 	let record = chrono::DateTime::from_timestamp_millis((observed(0) - record_offset) as i64)
 		.context("record date")?
 		.format("%Y-%m-%dT%H:%M:%S%.3fZ")
 		.to_string();
-	let (status, register) = get_json(
-		&http,
-		format!("{base}/v1/issuer/bonds/{bond_hex}/holders?record_date={record}"),
-		Some(&token),
-	)
-	.await?;
+	let (status, register) = api
+		.fetch(&format!("/v1/issuer/bonds/{bond_hex}/holders?record_date={record}"), Some(&token))
+		.await?;
 	ensure!(status == 200 && register["total_units"] == "10", "{register}");
 	let (_, now_register) =
-		get_json(&http, format!("{base}/v1/issuer/bonds/{bond_hex}/holders"), Some(&token)).await?;
+		api.fetch(&format!("/v1/issuer/bonds/{bond_hex}/holders"), Some(&token)).await?;
 	ensure!(now_register["holders"] == 0, "redeemed units were burned: {now_register}");
 	let (_, proceeds) =
-		get_json(&http, format!("{base}/v1/issuer/bonds/{bond_hex}/proceeds"), Some(&token))
-			.await?;
+		api.fetch(&format!("/v1/issuer/bonds/{bond_hex}/proceeds"), Some(&token)).await?;
 	ensure!(proceeds["allocated"] == "700000", "{proceeds}");
 
 	// Auditor: the period's history holds the pallet's KpiMissing.
-	let token = sign_in(&http, &base, &keypair("//Alice//stash")?).await?;
+	let token = api.sign_in(&keypair("//Alice//stash")?).await?;
 	let (status, audit) =
-		get_json(&http, format!("{base}/v1/auditor/feeds/{feed}/periods/0/reports"), Some(&token))
-			.await?;
+		api.fetch(&format!("/v1/auditor/feeds/{feed}/periods/0/reports"), Some(&token)).await?;
 	ensure!(status == 200, "{audit}");
 	ensure!(audit["history"][0]["event"] == "KpiMissing", "{audit}");
 	Ok(())

@@ -4,6 +4,8 @@
 //! - the API serves the demo bond (list and detail, issued and active) over HTTP;
 //! - both KPI feeds get values from the three oracles (three reports each, a decided status),
 //!   seen through the API's KPI view;
+//! - the launcher tends the demo bond: Bob funds coupon 0 and Charlie's claim of it shows in his
+//!   investor view;
 //! - stopped with SIGTERM, the launcher leaves no process behind; started again on the same
 //!   folder it resumes the chain and serves the same bond, without deploying anything.
 //!
@@ -167,6 +169,31 @@ async fn dev_stack_comes_up_serves_the_demo_bond_and_kpis_and_resumes_after_a_re
 		let point = decided_period(&http, &api, id).await?;
 		ensure!(point["value"].as_str().is_some_and(|v| v.parse::<i64>().is_ok()), "{point}");
 	}
+
+	// The launcher tends the demo bond: Bob funds coupon 0 after its record date, the
+	// investors claim it after the payment date. Charlie's 20 units at the base 3.50 % for half
+	// a year: 20 × 17.50.
+	let client = citybond_e2e::api_client::Api::new(&api);
+	let token = client.sign_in(&subxt_signer::sr25519::dev::charlie()).await?;
+	let path = format!("/v1/investor/bonds/{bond}");
+	let position = citybond_e2e::api_client::poll(
+		"Charlie's coupon 0 claimed",
+		Duration::from_secs(150),
+		|| async {
+			let p = client.get_as(&path, Some(&token)).await?;
+			let claimed = p["coupons_claimed"].as_array().is_some_and(|c| !c.is_empty());
+			Ok(if claimed { Ok(p) } else { Err(p.to_string()) })
+		},
+	)
+	.await?;
+	let claim = &position["coupons_claimed"][0];
+	ensure!(claim["record"] == 0 && claim["units"] == "20", "{position}");
+	ensure!(claim["coupon"] == "35000", "20 units x 17.50: {position}");
+	ensure!(
+		launcher.output().contains("coupon 0: 17.50 per unit on 500 units"),
+		"{}",
+		launcher.output()
+	);
 
 	// SIGTERM stops every process of the stack.
 	let status = launcher.terminate()?;

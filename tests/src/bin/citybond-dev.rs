@@ -1,12 +1,17 @@
 //! `citybond-dev`: the development stack in one process tree (see `citybond_e2e::stack`): a
 //! `--dev` node whose chain persists in the data folder, the cash token, a demo green bond of
 //! the City of Rotterdam with two KPI feeds, the digital twin, three oracle operators and the
-//! API. Prints what is where; Ctrl-C (or SIGTERM) stops every process; a second run resumes.
+//! API. Prints what is where; then tends the demo bond (Bob funds each coupon when due, the
+//! investors claim). Ctrl-C (or SIGTERM) stops every process; a second run resumes.
 
 use anyhow::{Context, Result};
-use citybond_e2e::stack::{Stack, StackConfig};
+use citybond_e2e::{
+	api_client::Api,
+	stack::{Stack, StackConfig},
+};
 use clap::Parser;
 use std::{path::PathBuf, time::Duration};
+use subxt_signer::{sr25519::Keypair, SecretUri};
 use tokio::signal::unix::{signal, SignalKind};
 
 /// Development stack: dev chain, contracts, demo bond, twin, oracles and API.
@@ -35,11 +40,33 @@ struct Args {
 	/// Number of coupon periods of the demo bond.
 	#[arg(long, default_value_t = 8)]
 	coupons: u32,
+	/// Instead of running the stack: sign in to the running stack's API as a dev account
+	/// (`Bob`, `Charlie`, `//Alice//stash`...: a name is read as `//Name`) and print the session
+	/// token, for `curl -H "authorization: Bearer $TOKEN"`.
+	#[arg(long, value_name = "ACCOUNT")]
+	sign_in: Option<String>,
+}
+
+/// Signs in to the API on `port` as the dev account `who`; prints the session token.
+async fn sign_in(port: u16, who: &str) -> Result<()> {
+	let uri = if who.starts_with("//") { who.to_string() } else { format!("//{who}") };
+	let key = Keypair::from_uri(&uri.parse::<SecretUri>()?)
+		.map_err(|e| anyhow::anyhow!("{uri} is not a dev account: {e}"))?;
+	let api = Api::new(&format!("http://127.0.0.1:{port}"));
+	let token = api
+		.sign_in(&key)
+		.await
+		.with_context(|| format!("sign in to {} as {uri} (is the stack running?)", api.base))?;
+	println!("{token}");
+	Ok(())
 }
 
 #[tokio::main]
 async fn main() -> Result<()> {
 	let args = Args::parse();
+	if let Some(who) = &args.sign_in {
+		return sign_in(args.api_port, who).await;
+	}
 	let data_dir = match args.data_dir {
 		Some(d) => d,
 		None => PathBuf::from(std::env::var("HOME").context("HOME is not set")?)
@@ -55,11 +82,12 @@ async fn main() -> Result<()> {
 		..StackConfig::new(data_dir)
 	};
 	let mut terminate = signal(SignalKind::terminate())?;
+	let mut interrupt = signal(SignalKind::interrupt())?;
 	let progress = |line: &str| println!("citybond-dev: {line}");
 	// A signal during start-up drops the half-started stack, which stops what it started.
 	let mut stack = tokio::select! {
 		stack = Stack::up(config, &progress) => stack?,
-		_ = tokio::signal::ctrl_c() => {
+		_ = interrupt.recv() => {
 			println!("citybond-dev: interrupted during start-up, stopping");
 			return Ok(());
 		}
@@ -74,11 +102,19 @@ async fn main() -> Result<()> {
 	let mut check = tokio::time::interval(Duration::from_secs(5));
 	let outcome = loop {
 		tokio::select! {
-			_ = tokio::signal::ctrl_c() => break Ok(()),
+			_ = interrupt.recv() => break Ok(()),
 			_ = terminate.recv() => break Ok(()),
 			_ = check.tick() => {
 				if let Some(exited) = stack.exited() {
 					break Err(anyhow::anyhow!("{exited}"));
+				}
+				// The demo bond's coupons: funded by Bob, claimed by the investors, when due.
+				tokio::select! {
+					tended = stack.tend_demo_bond(&progress) => if let Err(e) = tended {
+						println!("citybond-dev: {e:#} (trying again shortly)");
+					},
+					_ = interrupt.recv() => break Ok(()),
+					_ = terminate.recv() => break Ok(()),
 				}
 			}
 		}
