@@ -196,6 +196,13 @@ fn assessment(json: &Json) -> (u64, u64, Json, i64) {
 	)
 }
 
+/// Logs the start of a step with the time from the issue date, for reading a failure.
+fn step(issue: u64, what: &str) {
+	let now = now_ms().unwrap_or_default();
+	let (sign, ms) = if now >= issue { ('+', now - issue) } else { ('-', issue - now) };
+	eprintln!("lifecycle: issue date {sign}{}.{:03} s: {what}", ms / 1_000, ms % 1_000);
+}
+
 /// Bob, the issuer, pays `amount` in for `payment`.
 async fn fund(
 	client: &Client,
@@ -375,6 +382,7 @@ async fn a_green_bond_lives_its_life_through_the_api_and_signed_extrinsics() -> 
 	};
 
 	// 1. Issue: Alice deploys Bob's bond.
+	step(issue, "1. issue");
 	let ctor = green.constructor(
 		"new",
 		(terms, vec![account_id(&alice)], Limits { max_subscribers: 20, max_holders: 50 }),
@@ -386,6 +394,7 @@ async fn a_green_bond_lives_its_life_through_the_api_and_signed_extrinsics() -> 
 	let bond = hex32(bond_id);
 
 	// 2. Subscriptions: 600 units asked for 500; Ferdie may not subscribe.
+	step(issue, "2. subscriptions");
 	let subscriptions = demand.iter().map(|(who, units)| {
 		let (client, cash, green) = (&client, &cash, &green);
 		async move {
@@ -463,6 +472,7 @@ async fn a_green_bond_lives_its_life_through_the_api_and_signed_extrinsics() -> 
 	call_ok(&client, &bob, &cash, cash_id, "approve", (bond_id, coupon_cash + principal)).await?;
 
 	// 3. Under-performance in feed period p0: three oracles report, both KPIs miss.
+	step(issue, "3. under-performing period's reports");
 	let auditor_token = api.sign_in(&auditor).await?;
 	for feed in [energy, water] {
 		let point = poll(
@@ -483,6 +493,7 @@ async fn a_green_bond_lives_its_life_through_the_api_and_signed_extrinsics() -> 
 		}
 	}
 	// 4. The auditor checks who signed what, disputes the water figure, attests the energy one.
+	step(issue, "4. audit, dispute and council");
 	for feed in [energy, water] {
 		let audit = api
 			.get_as(&format!("/v1/auditor/feeds/{feed}/periods/{p0}/reports"), Some(&auditor_token))
@@ -532,6 +543,7 @@ async fn a_green_bond_lives_its_life_through_the_api_and_signed_extrinsics() -> 
 	let energy_p0: i128 = point["value"].as_str().context("value")?.parse()?;
 
 	// Coupon 0 at the base rate: Bob funds it after the record date, the holders claim it.
+	step(issue, "coupon 0");
 	chain_past(&client, payment(0) - RECORD_OFFSET_MS).await?;
 	fund(&client, &green, bond_id, Payment::Coupon(0), per_unit[0] * ISSUE_UNITS).await?;
 	chain_past(&client, payment(0)).await?;
@@ -541,6 +553,7 @@ async fn a_green_bond_lives_its_life_through_the_api_and_signed_extrinsics() -> 
 
 	// 5. Sensor outage in feed period p1: no reports, Missing after the deadline (the auditor
 	// records it on chain).
+	step(issue, "5. sensor outage");
 	sleep_past(e1 + KPI_PERIOD_MS).await?;
 	for feed in [energy, water] {
 		settle(&client, &auditor, feed, p1).await?;
@@ -553,6 +566,7 @@ async fn a_green_bond_lives_its_life_through_the_api_and_signed_extrinsics() -> 
 	}
 
 	// Coupon 1 stepped up for energy only: the API names why.
+	step(issue, "coupon 1");
 	let schedule = fixed_schedule(&api, &bond, 1).await?;
 	ensure!(schedule[0]["rate_bps"] == BASE_BPS, "{schedule}");
 	ensure!(schedule[1]["rate_bps"] == rates[1], "{schedule}");
@@ -583,6 +597,7 @@ async fn a_green_bond_lives_its_life_through_the_api_and_signed_extrinsics() -> 
 	);
 
 	// 6. Maturity: the last coupon and the principal.
+	step(issue, "6. maturity");
 	chain_past(&client, maturity - RECORD_OFFSET_MS).await?;
 	fund(&client, &green, bond_id, Payment::Coupon(2), per_unit[2] * ISSUE_UNITS).await?;
 	fund(&client, &green, bond_id, Payment::Redemption, principal).await?;
@@ -590,6 +605,7 @@ async fn a_green_bond_lives_its_life_through_the_api_and_signed_extrinsics() -> 
 	claim_all(&client, &green, bond_id, &holders).await?;
 
 	// 7. Charlie takes 1,000.00 out: to Ferdie, who burns it.
+	step(issue, "7. cash out and final checks");
 	let out = 1_000 * EURO;
 	call_ok(
 		&client,
