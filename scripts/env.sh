@@ -10,3 +10,6 @@ export WASM_BUILD_TOOLCHAIN=citybond-wasm
 export WASM_BUILD_WORKSPACE_HINT="$CITYBOND_ROOT"
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-$(nproc)}"
 export PATH="$HOME/.cargo/bin:$PATH"
+# OpenSSL from the system (libssl-dev, installed by setup.sh) rather than compiled from source: the
+# node's network stack (litep2p's WebRTC) asks for a vendored OpenSSL, a C build of minutes.
+export OPENSSL_NO_VENDOR=1

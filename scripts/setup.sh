@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything CityBond needs to build and test on a Debian bookworm machine.
 # Idempotent: each step checks first and says whether it did something, skipped it, or failed.
-#   scripts/setup.sh            system packages, wasm toolchain, cargo-contract
+#   scripts/setup.sh            system packages, wasm toolchain, cargo-contract, cargo-nextest
 #   SETUP_SKIP_APT=1 ...        skip apt (already installed)
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 CARGO_CONTRACT_VERSION=5.0.3
+CARGO_NEXTEST_VERSION=0.9.151
 APT_PACKAGES=(clang libclang-dev protobuf-compiler cmake make pkg-config libssl-dev
 	rustc-web cargo-web rust-web-src lld-22 postgresql)
 failed=()
@@ -62,6 +63,20 @@ else
 		ok "installed $(cargo-contract --version)"
 	else
 		fail "cargo install --locked cargo-contract@$CARGO_CONTRACT_VERSION"
+	fi
+fi
+
+step "cargo-nextest $CARGO_NEXTEST_VERSION (the test runner scripts/test.sh uses)"
+if command -v cargo-nextest >/dev/null && cargo-nextest nextest --version | grep -q "$CARGO_NEXTEST_VERSION"; then
+	ok "already installed: $(cargo-nextest nextest --version | head -n 1)"
+else
+	echo "   compiling from source (about 10 minutes on 2 cores the first time)"
+	# Without the self-update feature: updates come through this script, not from GitHub.
+	if cargo install --locked --quiet --target-dir "$HOME/.cache/citybond/cargo-nextest-target" \
+		--no-default-features --features default-no-update "cargo-nextest@$CARGO_NEXTEST_VERSION"; then
+		ok "installed $(cargo-nextest nextest --version | head -n 1)"
+	else
+		fail "cargo install --locked cargo-nextest@$CARGO_NEXTEST_VERSION"
 	fi
 fi
 

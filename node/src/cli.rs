@@ -32,10 +32,16 @@ pub enum Subcommand {
 	/// Revert the chain to a previous state.
 	Revert(sc_cli::RevertCmd),
 
-	/// Benchmarks: pallet weights (needs `--features runtime-benchmarks`), block execution,
-	/// storage, and this machine against the reference hardware.
+	/// Benchmarks: pallet weights, block execution, storage, and this machine against the
+	/// reference hardware.
+	#[cfg(feature = "runtime-benchmarks")]
 	#[command(subcommand)]
 	Benchmark(frame_benchmarking_cli::BenchmarkCmd),
+
+	/// Benchmarks: only in a node built with `--features runtime-benchmarks` (`bash
+	/// bench/weights.sh` builds one and measures the pallets' weights).
+	#[cfg(not(feature = "runtime-benchmarks"))]
+	Benchmark(NoBenchmarks),
 
 	/// Database metadata.
 	ChainInfo(sc_cli::ChainInfoCmd),
@@ -51,4 +57,14 @@ pub struct Cli {
 	/// Options for running the node.
 	#[clap(flatten)]
 	pub run: sc_cli::RunCmd,
+}
+
+/// What `benchmark` takes in a node built without benchmarks: anything, to answer it with how to
+/// get a node that has them.
+#[cfg(not(feature = "runtime-benchmarks"))]
+#[derive(Debug, clap::Args)]
+pub struct NoBenchmarks {
+	/// The benchmark's arguments, ignored.
+	#[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+	pub args: Vec<String>,
 }

@@ -193,6 +193,15 @@ pub fn new_full<
 	let force_authoring = config.force_authoring;
 	let name = config.network.node_name.clone();
 	let enable_grandpa = !config.disable_grandpa;
+	// A development chain has one authority and cannot fork, so its voter finalizes the best
+	// block at once; every other chain keeps GRANDPA's standard rules (vote two blocks behind the
+	// best, and at most three quarters of the way to it), which guard against finalizing a block
+	// a fork could still replace.
+	let voting_rule = if config.chain_spec.chain_type() == sc_service::ChainType::Development {
+		sc_consensus_grandpa::VotingRulesBuilder::new().build()
+	} else {
+		sc_consensus_grandpa::VotingRulesBuilder::default().build()
+	};
 	let prometheus_registry = config.prometheus_registry().cloned();
 
 	let rpc_extensions_builder = {
@@ -274,7 +283,7 @@ pub fn new_full<
 			network,
 			sync: sync_service,
 			notification_service: grandpa_notification_service,
-			voting_rule: sc_consensus_grandpa::VotingRulesBuilder::default().build(),
+			voting_rule,
 			prometheus_registry,
 			shared_voter_state: SharedVoterState::empty(),
 			telemetry: telemetry.as_ref().map(|x| x.handle()),

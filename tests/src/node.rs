@@ -23,11 +23,52 @@ pub fn binary() -> PathBuf {
 		.unwrap_or_else(|| crate::target_dir().join("release").join("citybond-node"))
 }
 
-/// A port nobody listens on right now, on 127.0.0.1.
+/// Ports handed out by [`free_port`]: below Linux's ephemeral range (32768 and up), so no
+/// outgoing connection can take one between the moment it is chosen and the moment the process
+/// it is meant for binds it.
+const PORTS: std::ops::Range<u16> = 20_000..32_000;
+
+/// The next port [`free_port`] tries in this process: a random start in [`PORTS`], so test
+/// processes running at the same time (cargo-nextest runs several) walk different stretches.
+static NEXT_PORT: std::sync::Mutex<Option<u16>> = std::sync::Mutex::new(None);
+
+/// A port nobody listens on right now, on 127.0.0.1, and not handed out before by this process.
 pub fn free_port() -> Result<u16> {
-	let listener = TcpListener::bind("127.0.0.1:0").context("bind a free loopback port")?;
-	Ok(listener.local_addr()?.port())
+	let span = PORTS.end.saturating_sub(PORTS.start);
+	let mut next = NEXT_PORT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+	let mut port = match *next {
+		Some(port) => port,
+		None => {
+			// Seeded by the process id and the clock: tests need distinct stretches, not secrecy.
+			let nanos = std::time::SystemTime::now()
+				.duration_since(std::time::UNIX_EPOCH)
+				.map(|d| d.subsec_nanos())
+				.unwrap_or_default();
+			let seed = std::process::id().wrapping_mul(2_654_435_761) ^ nanos;
+			PORTS.start.saturating_add(
+				u16::try_from(seed.checked_rem(u32::from(span)).unwrap_or(0)).unwrap_or(0),
+			)
+		}
+	};
+	for _ in 0..span {
+		let candidate = port;
+		let after = candidate.saturating_add(1);
+		port = if after >= PORTS.end { PORTS.start } else { after };
+		if TcpListener::bind(("127.0.0.1", candidate)).is_ok() {
+			*next = Some(port);
+			return Ok(candidate);
+		}
+	}
+	bail!("no free port on 127.0.0.1 in {}..{}", PORTS.start, PORTS.end)
 }
+
+/// Whether a node's start-up log says one of its ports was taken.
+fn port_taken(log: &str) -> bool {
+	log.contains("Address already in use") || log.contains("AddrInUse")
+}
+
+/// How often [`Node::start`] picks new ports when a node it gave free ports finds one taken.
+const START_ATTEMPTS: u32 = 3;
 
 /// A running node; killed when dropped. Its log is kept in a file and printed on failures.
 pub struct Node {
@@ -59,8 +100,27 @@ pub struct NodeConfig<'a> {
 }
 
 impl Node {
-	/// Starts a node and waits until its RPC answers.
+	/// Starts a node and waits until its RPC answers. When a port it chose itself (`None` in
+	/// the config) turns out to be taken by the time the node binds it (another test process
+	/// may have bound it in between), it starts again on new ports.
 	pub async fn start(config: NodeConfig<'_>) -> Result<Self> {
+		let mut attempt = 1;
+		loop {
+			match Self::start_once(&config).await {
+				Err(e)
+					if attempt < START_ATTEMPTS
+						&& (config.rpc_port.is_none() || config.p2p_port.is_none())
+						&& port_taken(&format!("{e:#}")) =>
+				{
+					eprintln!("{}: a port was taken, starting again on others: {e:#}", config.name);
+					attempt += 1;
+				}
+				outcome => return outcome,
+			}
+		}
+	}
+
+	async fn start_once(config: &NodeConfig<'_>) -> Result<Self> {
 		let rpc_port = match config.rpc_port {
 			Some(port) => port,
 			None => free_port()?,
@@ -78,7 +138,7 @@ impl Node {
 			rpc_port,
 			p2p_port,
 			log: config.log_dir.join(format!("{}.log", config.name)),
-			args: config.args,
+			args: config.args.clone(),
 		};
 		node.spawn()?;
 		node.wait_for_rpc().await?;
