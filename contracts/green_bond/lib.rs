@@ -1025,7 +1025,7 @@ pub mod green_bond {
 		//! The contract over ink!'s off-chain environment, with the chain extension answered
 		//! from tables. Cross-contract calls cannot run off-chain (the environment panics on
 		//! any), so these tests drive the messages that move no cash, and those that fail
-		//! before moving any; the cash leg runs on a real node (`tests/tests/green_bond.rs`).
+		//! before moving any; the cash leg runs on a real node (`tests/tests/e2e/green_bond.rs`).
 		use super::*;
 		use crate::{
 			fixture::{DENOM, KPI_FEED, P, SUB_END, SUB_START, T0},
