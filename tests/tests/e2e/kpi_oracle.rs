@@ -316,7 +316,8 @@ async fn signed_reports_become_final_missing_periods_are_marked_and_governance_r
 	ensure!(seen.status == Status::Final && seen.value == Some(902_500), "{seen:?}");
 
 	// Water period 0 passed its deadline with one reading: Missing, for the chain and contracts.
-	sleep_past(water_schedule.end(0) + 40_000).await?;
+	// Read as of the chain's clock, not the test's: the latest block may be a slot behind.
+	citybond_e2e::wait_chain_past(&client, water_schedule.end(0) + 40_000).await?;
 	let missing = decided(&client, water, 0).await?;
 	ensure!(
 		missing.status == Status::Missing && missing.value.is_none() && missing.readings == 1,
@@ -326,7 +327,7 @@ async fn signed_reports_become_final_missing_periods_are_marked_and_governance_r
 	ensure!(seen.status == Status::Missing && seen.value.is_none(), "{seen:?}");
 
 	// Energy period 0's window has ended without a dispute: Final, value unchanged.
-	sleep_past(provisional.challenge_end).await?;
+	citybond_e2e::wait_chain_past(&client, provisional.challenge_end).await?;
 	let settled = decided(&client, energy, 0).await?;
 	ensure!(settled.status == Status::Final && settled.value == Some(1_250_000), "{settled:?}");
 	ensure!(settled.dispute.is_none(), "{settled:?}");
