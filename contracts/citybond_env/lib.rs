@@ -17,8 +17,9 @@
 //! suspended or revoked identity is not active and holds no role; a KPI past its challenge
 //! window reads `Final`; a period past its deadline without a quorum reads `Missing`.
 //!
-//! The types here mirror the runtime's SCALE encodings field for field and variant for
-//! variant; the tests below pin those encodings to the same bytes the runtime's tests do.
+//! The roles, claims, categories and KPI views it answers with live in `citybond-primitives`
+//! (re-exported here), whose tests pin their encodings to the bytes the runtime's tests expect;
+//! [`FeedView`] mirrors the runtime's encoding field for field.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // cargo-contract lints dependencies with `-D clippy::cast_possible_truncation`, which fires inside
@@ -29,88 +30,15 @@
 
 use ink::{
 	env::{DefaultEnvironment, Environment},
-	prelude::vec::Vec,
 	primitives::AccountId,
 };
 
 /// The chain extension id the runtime answers to (`0xCB`, "CityBond").
 pub const EXTENSION_ID: u16 = 0xCB;
 
-/// A role an identity may hold (`pallet_citybond_identity::Role`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
-pub enum Role {
-	/// Registers identities and attests claims.
-	Registrar,
-	/// Issues bonds.
-	Issuer,
-	/// Subscribes to, holds and trades bonds.
-	Investor,
-	/// Verifies impact reports and KPI data.
-	Auditor,
-	/// Runs an oracle that reports KPI values.
-	OracleOperator,
-	/// Settles cash legs.
-	SettlementAgent,
-}
-
-/// What a claim attests (`pallet_citybond_identity::ClaimKind`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
-pub enum ClaimKind {
-	/// Know-your-customer checks passed.
-	Kyc,
-	/// Accredited (qualified) investor status.
-	Accreditation,
-	/// Residency in the identity's jurisdiction.
-	Residency,
-	/// A claim defined by the deployment, named by a non-empty id of at most 32 bytes.
-	Custom(Vec<u8>),
-}
-
-/// An investor's category (`pallet_citybond_identity::InvestorCategory`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
-pub enum InvestorCategory {
-	/// A retail client.
-	Retail,
-	/// A professional client.
-	Professional,
-	/// An institutional investor.
-	Institutional,
-}
-
-/// Where a KPI stands (`pallet_citybond_kpi_oracle::KpiStatus`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
-pub enum KpiStatus {
-	/// A quorum reported; auditors may still attest or dispute it.
-	Provisional,
-	/// An auditor disputed it; governance has not resolved it yet.
-	Disputed,
-	/// Settled: the challenge window passed, or governance upheld or replaced it.
-	Final,
-	/// Governance voided it.
-	Voided,
-	/// No quorum by the period's deadline.
-	Missing,
-}
-
-/// A KPI as the chain extension reports it (`runtime::chain_extension::KpiView`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
-pub struct KpiView {
-	/// Where the KPI stands, as of now.
-	pub status: KpiStatus,
-	/// The value to use (fixed point, the feed's decimals); `None` when `Missing` or `Voided`.
-	pub value: Option<i128>,
-	/// How many operators' readings it was computed from.
-	pub readings: u32,
-	/// When it was decided (ms since the Unix epoch).
-	pub decided_at: u64,
-	/// When its challenge window ends (ms since the Unix epoch).
-	pub challenge_end: u64,
-}
+/// The wire types the chain extension answers with, defined once for the runtime, the
+/// contracts and the off-chain services.
+pub use citybond_primitives::{ClaimKind, InvestorCategory, KpiStatus, KpiView, Role};
 
 /// A KPI feed as the chain extension reports it (`runtime::chain_extension::FeedView`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -205,39 +133,4 @@ impl Environment for CityBondEnvironment {
 	type BlockNumber = <DefaultEnvironment as Environment>::BlockNumber;
 
 	type ChainExtension = CityBondReads;
-}
-
-#[cfg(test)]
-mod tests {
-	use super::*;
-	use ink::scale::Encode;
-
-	#[test]
-	fn kpi_view_encodes_as_the_runtime_does() {
-		// The same bytes as `runtime::chain_extension::tests`.
-		let view = KpiView {
-			status: KpiStatus::Final,
-			value: Some(-5),
-			readings: 3,
-			decided_at: 7,
-			challenge_end: 9,
-		};
-		let mut expected = vec![2u8, 1];
-		expected.extend((-5i128).to_le_bytes());
-		expected.extend(3u32.to_le_bytes());
-		expected.extend(7u64.to_le_bytes());
-		expected.extend(9u64.to_le_bytes());
-		assert_eq!(view.encode(), expected);
-	}
-
-	#[test]
-	fn roles_and_claims_encode_as_the_runtime_does() {
-		// `pallet_citybond_identity::Role` bit order; `ClaimKind::Custom` carries its id.
-		assert_eq!(Role::Registrar.encode(), vec![0]);
-		assert_eq!(Role::OracleOperator.encode(), vec![4]);
-		assert_eq!(Role::SettlementAgent.encode(), vec![5]);
-		assert_eq!(ClaimKind::Residency.encode(), vec![2]);
-		assert_eq!(ClaimKind::Custom(b"esg".to_vec()).encode(), vec![3, 12, b'e', b's', b'g']);
-		assert_eq!(InvestorCategory::Institutional.encode(), vec![2]);
-	}
 }

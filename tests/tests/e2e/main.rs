@@ -9,6 +9,7 @@
 mod api;
 mod cash_token;
 mod chain_extension;
+mod cli;
 mod green_bond;
 mod kpi_oracle;
 mod lifecycle;

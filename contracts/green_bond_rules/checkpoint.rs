@@ -32,8 +32,17 @@ pub fn records_passed(schedule: &[CouponPeriod], now: Timestamp) -> Result<Recor
 }
 
 /// A holder's current balance and claim position.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	Copy,
+	Default,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub struct Holding {
 	/// Units held now; the holder's units at every record `>= since`.
 	pub balance: u128,
@@ -47,8 +56,16 @@ pub struct Holding {
 }
 
 /// A closed step of a holder's balance: `balance` units at records `[from, until)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub struct Segment {
 	/// Units held at those records.
 	pub balance: u128,

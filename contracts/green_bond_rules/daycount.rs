@@ -29,8 +29,16 @@ const MAX_NOTIONAL_PERIODS: u32 = 1_200;
 
 /// A non-negative exact fraction `numerator / denominator`, always in lowest terms with a
 /// non-zero denominator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub struct Fraction {
 	/// The numerator.
 	pub numerator: u128,
@@ -65,8 +73,16 @@ impl Fraction {
 
 /// A convention for counting the fraction of a year between two dates. Names follow the ICMA
 /// Bond Data Taxonomy's `dayCountFraction`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub enum DayCount {
 	/// 30/360, 360/360 or Bond Basis (ISDA 2006, 4.16(f)).
 	Thirty360,

@@ -217,16 +217,27 @@ pub async fn upload(
 	.await
 }
 
-/// Instantiates uploaded code as `signer` with constructor call `data`; returns the new
-/// contract's address and the events.
-pub async fn instantiate(
+/// What instantiating would do, by dry run.
+#[derive(Debug, Clone)]
+pub struct InstantiatePreview {
+	/// The new contract's address.
+	pub address: [u8; 32],
+	/// The gas it needs (ref_time, proof_size).
+	pub gas_required: (u64, u64),
+	/// The storage deposit it needs.
+	pub deposit: u128,
+}
+
+/// Dry-runs instantiating uploaded code as `origin` with constructor call `data`. Answers the
+/// preview, or (inner `Err`) the constructor's revert output; an outer error is the runtime
+/// refusing the dry run itself (for example code that is not on the chain).
+pub async fn instantiate_dry_run(
 	client: &Client,
-	signer: &Keypair,
+	origin: [u8; 32],
 	code_hash: [u8; 32],
 	data: Vec<u8>,
 	salt: Vec<u8>,
-) -> Result<([u8; 32], TxEvents)> {
-	let origin = crate::account_id(signer);
+) -> Result<std::result::Result<InstantiatePreview, Vec<u8>>> {
 	let at = client.at_current_block().await?;
 	let code = Value::unnamed_variant("Existing", [Value::from_bytes(code_hash)]);
 	let dry: ContractResult<InstantiateReturnValue> = at
@@ -234,26 +245,39 @@ pub async fn instantiate(
 		.call(subxt::dynamic::runtime_api_call::<_, ContractResult<InstantiateReturnValue>>(
 			"ContractsApi",
 			"instantiate",
-			(
-				origin,
-				0u128,
-				None::<()>,
-				Some(DRY_RUN_DEPOSIT_CAP),
-				code,
-				data.clone(),
-				salt.clone(),
-			),
+			(origin, 0u128, None::<()>, Some(DRY_RUN_DEPOSIT_CAP), code, data, salt),
 		))
 		.await
 		.context("dry-run instantiate")?;
-	let ret = dry.result.map_err(|e| anyhow!("instantiate dry run failed: {e}"))?;
-	ensure!(
-		ret.result.flags.bits & 1 == 0,
-		"constructor reverted: 0x{}",
-		hex::encode(&ret.result.data)
-	);
-	let gas = (dry.gas_required.ref_time, dry.gas_required.proof_size);
-	let deposit = dry.storage_deposit.limit();
+	let ret = dry
+		.result
+		.map_err(|e| crate::DispatchFailed(format!("Contracts.instantiate (dry run): {e}")))?;
+	if ret.result.flags.bits & 1 != 0 {
+		return Ok(Err(ret.result.data));
+	}
+	Ok(Ok(InstantiatePreview {
+		address: ret.account_id,
+		gas_required: (dry.gas_required.ref_time, dry.gas_required.proof_size),
+		deposit: dry.storage_deposit.limit(),
+	}))
+}
+
+/// Instantiates uploaded code as `signer` with constructor call `data`, after a dry run.
+/// Answers the new contract's address and the events, or (inner `Err`) the constructor's
+/// revert output, in which case nothing was sent.
+pub async fn instantiate_checked(
+	client: &Client,
+	signer: &Keypair,
+	code_hash: [u8; 32],
+	data: Vec<u8>,
+	salt: Vec<u8>,
+) -> Result<std::result::Result<([u8; 32], TxEvents), Vec<u8>>> {
+	let origin = crate::account_id(signer);
+	let preview =
+		match instantiate_dry_run(client, origin, code_hash, data.clone(), salt.clone()).await? {
+			Ok(preview) => preview,
+			Err(output) => return Ok(Err(output)),
+		};
 	let events = submit_ok(
 		client,
 		signer,
@@ -261,8 +285,8 @@ pub async fn instantiate(
 		"instantiate",
 		vec![
 			Value::u128(0),
-			weight_value(gas),
-			Value::unnamed_variant("Some", [Value::u128(deposit)]),
+			weight_value(preview.gas_required),
+			Value::unnamed_variant("Some", [Value::u128(preview.deposit)]),
 			Value::from_bytes(code_hash),
 			Value::from_bytes(&data),
 			Value::from_bytes(&salt),
@@ -274,8 +298,22 @@ pub async fn instantiate(
 		bail!("expected one Contracts.Instantiated event, got {}", instantiated.len());
 	};
 	let (_deployer, contract) = <([u8; 32], [u8; 32])>::decode(&mut &event.fields[..])?;
-	ensure!(contract == ret.account_id, "dry run and chain disagree on the contract address");
-	Ok((contract, events))
+	ensure!(contract == preview.address, "dry run and chain disagree on the contract address");
+	Ok(Ok((contract, events)))
+}
+
+/// Instantiates uploaded code as `signer` with constructor call `data`; returns the new
+/// contract's address and the events. A constructor that reverts is an error.
+pub async fn instantiate(
+	client: &Client,
+	signer: &Keypair,
+	code_hash: [u8; 32],
+	data: Vec<u8>,
+	salt: Vec<u8>,
+) -> Result<([u8; 32], TxEvents)> {
+	instantiate_checked(client, signer, code_hash, data, salt)
+		.await?
+		.map_err(|output| anyhow!("constructor reverted: 0x{}", hex::encode(output)))
 }
 
 /// Uploads the bundle `name` as `signer` (a contract deployer) and instantiates it with
@@ -302,17 +340,37 @@ pub async fn dry_run(
 	contract: [u8; 32],
 	data: Vec<u8>,
 ) -> Result<DryRun> {
+	dry_run_with_cap(client, origin, contract, data, Some(DRY_RUN_DEPOSIT_CAP)).await
+}
+
+/// Reads a message's result by dry run as nobody in particular (the all-zero account, with no
+/// storage deposit allowed): for views, which need no key and change nothing.
+pub async fn read<T: Decode>(client: &Client, contract: [u8; 32], data: Vec<u8>) -> Result<T> {
+	let dry = dry_run_with_cap(client, [0; 32], contract, data, None).await?;
+	ensure!(!dry.reverted, "query reverted: 0x{}", hex::encode(&dry.data));
+	let result = <Result<T, u8>>::decode(&mut &dry.data[..]).context("decode query result")?;
+	result.map_err(|lang_error| anyhow!("ink! LangError {lang_error}"))
+}
+
+async fn dry_run_with_cap(
+	client: &Client,
+	origin: [u8; 32],
+	contract: [u8; 32],
+	data: Vec<u8>,
+	deposit_cap: Option<u128>,
+) -> Result<DryRun> {
 	let at = client.at_current_block().await?;
 	let dry: ContractResult<ExecReturnValue> = at
 		.runtime_apis()
 		.call(subxt::dynamic::runtime_api_call::<_, ContractResult<ExecReturnValue>>(
 			"ContractsApi",
 			"call",
-			(origin, contract, 0u128, None::<()>, Some(DRY_RUN_DEPOSIT_CAP), data),
+			(origin, contract, 0u128, None::<()>, deposit_cap, data),
 		))
 		.await
 		.context("dry-run call")?;
-	let ret = dry.result.map_err(|e| anyhow!("call dry run failed: {e}"))?;
+	let ret =
+		dry.result.map_err(|e| crate::DispatchFailed(format!("Contracts.call (dry run): {e}")))?;
 	Ok(DryRun {
 		data: ret.data,
 		reverted: ret.flags.bits & 1 == 1,
@@ -353,14 +411,21 @@ pub async fn call(
 			hex::encode(&dry.data)
 		)));
 	}
-	submit(
-		client,
-		signer,
-		"Contracts",
-		"call",
-		call_args(contract, dry.gas_required, dry.deposit, &data),
-	)
-	.await
+	submit_call(client, signer, contract, dry.gas_required, dry.deposit, &data).await
+}
+
+/// Sends message `data` to `contract` as `signer` with a gas limit (ref_time, proof_size; a
+/// dry run's figures, to which headroom is added) and a storage deposit limit, and waits for
+/// finality.
+pub async fn submit_call(
+	client: &Client,
+	signer: &Keypair,
+	contract: [u8; 32],
+	gas: (u64, u64),
+	deposit: u128,
+	data: &[u8],
+) -> std::result::Result<TxEvents, Failure> {
+	submit(client, signer, "Contracts", "call", call_args(contract, gas, deposit, data)).await
 }
 
 /// The arguments of `Contracts.call` for message `data` on `contract`, with a gas limit

@@ -20,8 +20,8 @@ use crate::{
 	schedule::{coupon_schedule, period_ending_at, CouponPeriod, Frequency, ScheduleSpec},
 	Balance, Bps, Error, Timestamp,
 };
-use ink::prelude::vec::Vec;
-use ink::scale::Encode;
+use alloc::vec::Vec;
+use parity_scale_codec::Encode;
 
 /// The domain tag that opens [`BondTerms::hashing_payload`]. A new layout gets a new tag.
 pub const TERMS_TAG: [u8; 17] = *b"CITYBOND/TERMS/v1";
@@ -42,8 +42,18 @@ pub type Cfi = [u8; 6];
 pub type DocumentHash = [u8; 32];
 
 /// Eligible green project categories of the ICMA Green Bond Principles (June 2021).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub enum UseOfProceeds {
 	/// Renewable energy.
 	RenewableEnergy,
@@ -69,11 +79,19 @@ pub enum UseOfProceeds {
 
 /// An investor category, as the identity registry records it: the chain extension's own type,
 /// so what the registry answers is what the terms' caps name.
-pub use citybond_env::InvestorCategory;
+pub use citybond_primitives::InvestorCategory;
 
 /// An issuer call: the bond may be redeemed early on `date` at par plus `premium_bps`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub struct CallOption {
 	/// An unadjusted coupon date before maturity; the call settles on that coupon's payment
 	/// date, together with the coupon.
@@ -83,8 +101,16 @@ pub struct CallOption {
 }
 
 /// The most one investor of a category may subscribe (e.g. a retail cap).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub struct InvestorCap {
 	/// The category capped.
 	pub category: InvestorCategory,
@@ -93,8 +119,16 @@ pub struct InvestorCap {
 }
 
 /// A tranche reserved for residents of a jurisdiction when the book is oversubscribed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub struct ResidentPriority {
 	/// ISO 3166-1 alpha-2 code of the jurisdiction (two uppercase letters).
 	pub jurisdiction: [u8; 2],
@@ -103,8 +137,16 @@ pub struct ResidentPriority {
 }
 
 /// Hashes of the documents the bond refers to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub struct DocumentHashes {
 	/// The issuer's green (or sustainability-linked) bond framework.
 	pub framework: DocumentHash,
@@ -113,8 +155,15 @@ pub struct DocumentHashes {
 }
 
 /// The bond's terms. `A` is the chain's account id (the issuer and the cash token contract).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub struct BondTerms<A> {
 	/// The bond's ISIN.
 	pub isin: Isin,
@@ -769,7 +818,7 @@ mod tests {
 
 	#[test]
 	fn terms_decode_back_to_themselves() {
-		use ink::scale::Decode;
+		use parity_scale_codec::Decode;
 		let t = terms();
 		let bytes = t.encode();
 		assert_eq!(BondTerms::<u8>::decode(&mut &bytes[..]), Ok(t));

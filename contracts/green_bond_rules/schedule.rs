@@ -33,17 +33,25 @@ use crate::{
 	math::Checked,
 	Error, Timestamp,
 };
-use ink::prelude::vec::Vec;
+use alloc::vec::Vec;
 
 /// The most coupon periods a schedule may have (100 years of monthly coupons).
 pub const MAX_PERIODS: u32 = 1_200;
 
 /// How often the bond pays a coupon (ICMA Bond Data Taxonomy: `couponFrequency`).
 // cargo-contract lints with `-D clippy::cast_possible_truncation`, which fires inside the
-// `scale_derive` expansion of an enum with data-carrying variants (a length cast in generated code).
+// `Encode` derive of an enum with data-carrying variants (a length cast in generated code).
 #[allow(clippy::cast_possible_truncation)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub enum Frequency {
 	/// Once a year.
 	Annual,
@@ -95,8 +103,16 @@ pub struct ScheduleSpec {
 }
 
 /// One coupon period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub struct CouponPeriod {
 	/// Position in the schedule, from 0.
 	pub index: u32,

@@ -65,8 +65,16 @@ pub fn redemption_per_unit(denomination: Balance, premium_bps: Bps) -> Result<Ba
 ///
 /// The contract keeps one per payment. Claims cost the same whatever the number of holders:
 /// a claim needs only the claimant's units at the record date and this record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub struct Distribution {
 	/// Owed per unit.
 	pub per_unit: Balance,

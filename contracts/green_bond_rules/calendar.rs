@@ -28,8 +28,16 @@ const EPOCH_SHIFT: u64 = 719_468;
 const DAYS_PER_ERA: u64 = 146_097;
 
 /// A day of the week.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub enum Weekday {
 	/// Monday.
 	Monday,
@@ -237,8 +245,16 @@ impl Date {
 }
 
 /// How a payment date that falls on a holiday moves (ISDA 2006 Definitions, Section 4.12).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub enum BusinessDayConvention {
 	/// The date stays as it is, holiday or not.
 	Unadjusted,

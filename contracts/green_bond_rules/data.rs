@@ -68,8 +68,8 @@ use crate::{
 	terms::{BondTerms, DocumentHash, InvestorCategory, Isin, UseOfProceeds},
 	Balance, Bps, Error, Timestamp,
 };
-use ink::prelude::vec::Vec;
-use ink::scale::Encode;
+use alloc::vec::Vec;
+use parity_scale_codec::Encode;
 
 /// A 32-byte hash (of the terms).
 pub type Hash = [u8; 32];
@@ -84,8 +84,16 @@ pub const MAX_RECOVERY_HOPS: u32 = 8;
 pub const MAX_REPORT_ENTRIES: usize = 10;
 
 /// Where the bond is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub enum Phase {
 	/// Taking subscriptions (escrowed cash); the book is not closed.
 	Subscription,
@@ -103,10 +111,18 @@ pub enum Phase {
 
 /// A payment to the holders.
 // cargo-contract lints with `-D clippy::cast_possible_truncation`, which fires inside the
-// `scale_derive` expansion of an enum with data-carrying variants (a length cast in generated code).
+// `Encode` derive of an enum with data-carrying variants (a length cast in generated code).
 #[allow(clippy::cast_possible_truncation)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub enum Payment {
 	/// The coupon of a period (its index in the schedule).
 	Coupon(RecordIndex),
@@ -171,8 +187,16 @@ impl<A> Effects<A> {
 pub type Outcome<A> = Result<Effects<A>, Error>;
 
 /// Limits set at construction, outside the hashed terms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub struct Limits {
 	/// The most investors that may subscribe (bounds the work of closing the book).
 	pub max_subscribers: u32,
@@ -181,8 +205,15 @@ pub struct Limits {
 }
 
 /// The bond's scalar state: one storage cell, read by every operation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub struct BondState<A> {
 	/// Where the bond is in its life.
 	pub phase: Phase,
@@ -229,8 +260,17 @@ pub struct BondState<A> {
 }
 
 /// One investor's subscription.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Default,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub struct SubscriptionRecord {
 	/// Cash escrowed in total.
 	pub amount: Balance,
@@ -245,8 +285,15 @@ pub struct SubscriptionRecord {
 }
 
 /// An impact report as recorded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub struct ImpactReport {
 	/// Impact by category, in the units the report document defines.
 	pub entries: Vec<(UseOfProceeds, u128)>,

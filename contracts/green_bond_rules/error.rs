@@ -2,8 +2,16 @@
 //! user reading the contract's answer) can tell exactly what was wrong.
 
 /// Why an operation was refused. Nothing is written when an error is returned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub enum Error {
 	// Arithmetic.
 	/// A result would not fit its integer type.

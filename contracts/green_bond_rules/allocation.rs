@@ -21,11 +21,19 @@
 //! `Σ allotted cash + Σ refunds == Σ escrowed` exactly.
 
 use crate::{math::Checked, Balance, Error};
-use ink::prelude::vec::Vec;
+use alloc::vec::Vec;
 
 /// One investor's subscription at closing, in subscription order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub struct Subscription {
 	/// Cash escrowed: a whole number of denominations.
 	pub amount: Balance,
@@ -48,8 +56,16 @@ pub struct BookRules {
 }
 
 /// What one subscription came to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub struct Allotment {
 	/// Bond units allotted.
 	pub units: u128,
@@ -60,8 +76,16 @@ pub struct Allotment {
 }
 
 /// How the book closed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub enum BookOutcome {
 	/// Below the minimum raise: no bond, every subscription refunded.
 	Cancelled,
@@ -70,8 +94,15 @@ pub enum BookOutcome {
 }
 
 /// The closed book: one allotment per subscription, in the same order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub struct ClosedBook {
 	/// Whether the bond is issued.
 	pub outcome: BookOutcome,

@@ -16,7 +16,7 @@ use crate::{
 	},
 	Balance, Timestamp,
 };
-use ink::prelude::vec;
+use alloc::vec;
 
 /// One unit: 1 000 minor units.
 pub const DENOM: Balance = 1_000;

@@ -32,7 +32,7 @@
 //! rate; later changes in the oracle do not move it.
 
 use crate::{math::Checked, Bps, Error, Timestamp};
-use ink::prelude::vec::Vec;
+use alloc::vec::Vec;
 
 /// An oracle feed's id (as in the KPI oracle pallet).
 pub type FeedId = u32;
@@ -44,8 +44,16 @@ pub type FeedPeriod = u32;
 pub type KpiValue = i128;
 
 /// Which side of the target is good.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub enum Direction {
 	/// Met when the value is at or above the target (e.g. renewable MWh produced).
 	AtOrAbove,
@@ -64,8 +72,16 @@ impl Direction {
 }
 
 /// One sustainability performance target of a KPI.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub struct KpiTarget {
 	/// The coupon period whose performance this observes; the step applies to the next one.
 	pub observation_period: u32,
@@ -78,8 +94,15 @@ pub struct KpiTarget {
 }
 
 /// A KPI the coupon is linked to (ICMA SLBP: KPI, SPT, coupon adjustment).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub struct KpiLink {
 	/// The oracle feed measuring it.
 	pub feed: FeedId,
@@ -95,10 +118,18 @@ pub struct KpiLink {
 
 /// The outcome of one oracle period, as the contract reads it through the chain extension.
 // cargo-contract lints with `-D clippy::cast_possible_truncation`, which fires inside the
-// `scale_derive` expansion of an enum with data-carrying variants (a length cast in generated code).
+// `Encode` derive of an enum with data-carrying variants (a length cast in generated code).
 #[allow(clippy::cast_possible_truncation)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub enum KpiOutcome {
 	/// Nothing decided yet (no quorum, deadline not reached).
 	Pending,
@@ -116,10 +147,18 @@ pub enum KpiOutcome {
 
 /// What one target's outcome came to.
 // cargo-contract lints with `-D clippy::cast_possible_truncation`, which fires inside the
-// `scale_derive` expansion of an enum with data-carrying variants (a length cast in generated code).
+// `Encode` derive of an enum with data-carrying variants (a length cast in generated code).
 #[allow(clippy::cast_possible_truncation)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub enum TargetStatus {
 	/// The value met the target.
 	Met(KpiValue),
@@ -169,8 +208,16 @@ pub fn assess(
 }
 
 /// The coupon bounds of the terms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub struct RateBounds {
 	/// The base coupon.
 	pub base_bps: Bps,
@@ -181,8 +228,16 @@ pub struct RateBounds {
 }
 
 /// How one target moved a coupon.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub struct KpiAssessment {
 	/// The feed read.
 	pub feed: FeedId,
@@ -195,8 +250,15 @@ pub struct KpiAssessment {
 }
 
 /// A coupon period's rate and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(
+	Debug,
+	Clone,
+	PartialEq,
+	Eq,
+	parity_scale_codec::Encode,
+	parity_scale_codec::Decode,
+	scale_info::TypeInfo,
+)]
 pub struct RateFixing {
 	/// The coupon period.
 	pub period: u32,

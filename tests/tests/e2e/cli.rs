@@ -1,0 +1,306 @@
+//! The `citybond` command line on a real dev node, run as a user runs it: a subprocess, with
+//! its key in the environment, answering JSON. Every chain action below goes through the CLI;
+//! the test only starts the node, writes the term sheet a person would write, and waits for
+//! the chain's clock.
+//!
+//! Alice (a contract deployer) uploads the contract code and deploys the cash token; Ferdie
+//! (the settlement agent) mints cash; Alice issues a green bond whose terms name Bob (the
+//! City of Rotterdam) as issuer; Charlie, Dave and Eve subscribe; Bob closes the book, fixes
+//! and funds the first coupon; Charlie claims exactly what the term sheet's schedule says.
+//! The exported terms equal the sheet imported and hash to the bond's `terms_hash`. Refusals:
+//! a code hash that is not on the chain, an issuer who is not a contract deployer, an amount
+//! that is not whole denominations (nothing sent, the contract's reason named), a KPI
+//! attestation by a non-auditor.
+
+// Times and amounts are small sums of the test's own figures.
+#![allow(clippy::arithmetic_side_effects)]
+
+use anyhow::{ensure, Context, Result};
+use citybond_e2e::{chain_now, node::Node, target_dir, wait_chain_past};
+use serde_json::{json, Value as Json};
+use std::{
+	path::{Path, PathBuf},
+	process::Command,
+};
+
+/// The `citybond` binary: `$CITYBOND_CLI`, or the release build in the target directory.
+fn cli_binary() -> PathBuf {
+	std::env::var_os("CITYBOND_CLI")
+		.map(PathBuf::from)
+		.unwrap_or_else(|| target_dir().join("release").join("citybond"))
+}
+
+/// The contracts' bundles: `$CITYBOND_CONTRACTS/<name>/<name>.contract`.
+fn bundle(name: &str) -> PathBuf {
+	std::env::var_os("CITYBOND_CONTRACTS")
+		.map(PathBuf::from)
+		.unwrap_or_else(|| target_dir().join("ink"))
+		.join(name)
+		.join(format!("{name}.contract"))
+}
+
+struct Outcome {
+	code: i32,
+	json: Json,
+	stderr: String,
+}
+
+/// Runs `citybond --json ARGS` against `url`, signed by `suri` (if any).
+fn citybond(url: &str, suri: Option<&str>, args: &[&str]) -> Result<Outcome> {
+	let mut command = Command::new(cli_binary());
+	command.arg("--json").arg("--url").arg(url).args(args).env_remove("CITYBOND_SURI");
+	if let Some(suri) = suri {
+		command.env("CITYBOND_SURI", suri);
+	}
+	let out = command.output().with_context(|| format!("run {}", cli_binary().display()))?;
+	let stdout = String::from_utf8_lossy(&out.stdout);
+	let json = serde_json::from_str(&stdout).unwrap_or(Json::Null);
+	Ok(Outcome {
+		code: out.status.code().unwrap_or(-1),
+		json,
+		stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+	})
+}
+
+/// Like [`citybond`], and the command must succeed.
+fn ok(url: &str, suri: Option<&str>, args: &[&str]) -> Result<Json> {
+	let out = citybond(url, suri, args)?;
+	ensure!(out.code == 0, "citybond {args:?} exited {}: {}", out.code, out.stderr);
+	Ok(out.json)
+}
+
+fn text(v: &Json) -> Result<String> {
+	v.as_str().map(str::to_string).with_context(|| format!("expected a string, got {v}"))
+}
+
+fn rfc3339(ms: u64) -> String {
+	chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms as i64)
+		.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+		.unwrap_or_default()
+}
+
+/// SS58 addresses of the dev accounts.
+const ALICE: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+const BOB: &str = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty";
+const CHARLIE: &str = "5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y";
+const DAVE: &str = "5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy";
+const EVE: &str = "5HGjWAeFDfFCWPsjFQdVV2Msvz2XtMktvgocEZcCj68kUMaw";
+const FERDIE: &str = "5CiPPseXPECbkjWCa6MnjNokrgYjMqmKndv2rSnekmSK2DjL";
+
+/// A 30-second coupon period, standing for half a year.
+const PERIOD_MS: u64 = 30_000;
+
+/// How long subscriptions stay open from the term sheet's writing: room for the issue, a
+/// refusal and three subscriptions (each an approval and a subscription) on a loaded machine.
+const SUBSCRIPTION_MS: u64 = 150_000;
+
+fn term_sheet(cash: &str, start: u64) -> Json {
+	// Subscriptions, then two 30-second coupon periods.
+	let sub_end = start + SUBSCRIPTION_MS;
+	let issue = sub_end + 5_000;
+	json!({
+		"isin": "NLCITYBOND24",
+		"cfi": "DBFTFR",
+		"issuer": BOB,
+		"currency": cash,
+		"currencyDecimals": 2,
+		"denomination": "1000.00",
+		"issueSize": "100000.00",
+		"minimumRaise": "10000.00",
+		"minimumSubscription": "1000.00",
+		"subscriptionStart": rfc3339(start - 60_000),
+		"subscriptionEnd": rfc3339(sub_end),
+		"issueDate": rfc3339(issue),
+		"maturityDate": rfc3339(issue + 2 * PERIOD_MS),
+		"couponFrequency": { "every": "PT30S", "periodsPerYear": 2 },
+		"dayCountFraction": "30/360",
+		"businessDayConvention": "Unadjusted",
+		"recordDateOffset": "PT5S",
+		"couponRate": "4.00",
+		"couponFloor": "4.00",
+		"couponCap": "4.00",
+		"kpis": [],
+		"useOfProceeds": ["EnergyEfficiency", "GreenBuildings"],
+		"documents": {
+			"framework": "0xa29bb5b49cf27075cd96c98a17d7426ceccfa402f10560a14b4bf606bbafca7d",
+			"secondPartyOpinion": null
+		},
+		"callSchedule": [],
+		"gracePeriod": "PT1M",
+		"claimPeriod": "PT10M",
+		"investorCaps": [],
+		"residentPriority": null
+	})
+}
+
+fn write(dir: &Path, name: &str, doc: &Json) -> Result<String> {
+	let path = dir.join(name);
+	std::fs::write(&path, serde_json::to_string_pretty(doc)?)?;
+	Ok(path.to_string_lossy().into_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn personas_issue_subscribe_fund_and_claim_through_the_cli() -> Result<()> {
+	let logs = tempfile::tempdir()?;
+	let node = Node::dev(logs.path(), 1).await?;
+	let client = node.client().await?;
+	let url = node.url();
+	let url = url.as_str();
+
+	// Alice, a contract deployer, uploads the code and deploys the cash token.
+	let cash_code =
+		ok(url, Some("//Alice"), &["code", "upload", bundle("cash_token").to_str().unwrap()])?;
+	let cash_code = text(&cash_code["codeHash"])?;
+	let bond_code =
+		ok(url, Some("//Alice"), &["code", "upload", bundle("green_bond").to_str().unwrap()])?;
+	let bond_code = text(&bond_code["codeHash"])?;
+	let cash = ok(
+		url,
+		Some("//Alice"),
+		&[
+			"cash",
+			"deploy",
+			"--code-hash",
+			&cash_code,
+			"--name",
+			"Tokenized Euro",
+			"--symbol",
+			"EURC",
+			"--decimals",
+			"2",
+			"--settlement-agent",
+			FERDIE,
+		],
+	)?;
+	let cash = text(&cash["address"])?;
+
+	// Ferdie, the settlement agent, mints cash to the investors and to the issuer.
+	for who in [CHARLIE, DAVE, EVE, BOB] {
+		ok(url, Some("//Ferdie"), &["cash", "mint", &cash, who, "50000.00"])?;
+	}
+	let balance = ok(url, None, &["cash", "balance", &cash, "--holder", CHARLIE])?;
+	ensure!(balance["balance"] == json!("50000.00"), "{balance}");
+
+	// The term sheet, checked offline: its schedule and terms hash.
+	let dir = tempfile::tempdir()?;
+	let start = chain_now(&client).await?;
+	let start = start - start % 1_000;
+	let sheet = term_sheet(&cash, start);
+	let sheet_file = write(dir.path(), "bond.json", &sheet)?;
+	let checked = ok(url, None, &["term-sheet", "check", &sheet_file])?;
+	let terms_hash = text(&checked["termsHash"])?;
+	let coupon_per_bond = text(&checked["schedule"][0]["baseCouponPerDenomination"])?;
+	// 4 % a year on 1,000.00 for half a year.
+	ensure!(coupon_per_bond == "20.00", "{checked}");
+	let record_date =
+		chrono::DateTime::parse_from_rfc3339(&text(&checked["schedule"][0]["recordDate"])?)?;
+	let payment_date =
+		chrono::DateTime::parse_from_rfc3339(&text(&checked["schedule"][0]["paymentDate"])?)?;
+
+	// Refused: code that is not on the chain, and an issuer who may not instantiate code.
+	let missing = format!("0x{}", "11".repeat(32));
+	let out = citybond(
+		url,
+		Some("//Alice"),
+		&["bond", "issue", &sheet_file, "--code-hash", &missing, "--agent", ALICE],
+	)?;
+	ensure!(out.code == 4, "unknown code: exit {} {}", out.code, out.stderr);
+	let issue = ["bond", "issue", &sheet_file, "--code-hash", &bond_code, "--agent", ALICE];
+	let out = citybond(url, Some("//Bob"), &issue)?;
+	ensure!(
+		out.code == 4 && out.stderr.contains("BadOrigin"),
+		"Bob: exit {} {}",
+		out.code,
+		out.stderr
+	);
+
+	// A dry run sends nothing and names the address; then Alice issues it.
+	let preview = ok(url, Some("//Alice"), &[&issue[..], &["--dry-run"]].concat())?;
+	let issued = ok(url, Some("//Alice"), &issue)?;
+	let bond = text(&issued["address"])?;
+	ensure!(preview["address"] == issued["address"], "{preview} vs {issued}");
+	ensure!(issued["termsHash"] == json!(terms_hash), "{issued}");
+
+	// The terms exported are the terms imported.
+	let exported = ok(url, None, &["bond", "terms", &bond])?;
+	ensure!(exported == sheet, "exported {exported}\nimported {sheet}");
+
+	// A subscription that is not whole denominations is refused by the dry run, in the
+	// contract's words, and nothing is sent.
+	let out = citybond(url, Some("//Charlie"), &["bond", "subscribe", &bond, "1500.00"])?;
+	ensure!(
+		out.code == 4 && out.stderr.contains("NotWholeDenominations"),
+		"exit {} {}",
+		out.code,
+		out.stderr
+	);
+	let position = ok(url, None, &["bond", "position", &bond, "--holder", CHARLIE])?;
+	ensure!(
+		position["subscribed"].is_null() && position["cash"] == json!("50000.00"),
+		"{position}"
+	);
+
+	for (who, amount) in [("//Charlie", "20000.00"), ("//Dave", "30000.00"), ("//Eve", "10000.00")]
+	{
+		ok(url, Some(who), &["bond", "subscribe", &bond, amount])?;
+	}
+
+	// Bob closes the book once subscriptions have closed.
+	wait_chain_past(&client, start + SUBSCRIPTION_MS).await?;
+	let closed = ok(url, Some("//Bob"), &["bond", "close-book", &bond])?;
+	ensure!(closed["phase"] == json!("Active") && closed["unitsIssued"] == json!("60"), "{closed}");
+	let position = ok(url, None, &["bond", "position", &bond, "--holder", CHARLIE])?;
+	ensure!(
+		position["units"] == json!("20") && position["cash"] == json!("30000.00"),
+		"{position}"
+	);
+
+	// After the first record date Bob fixes and funds the first coupon.
+	wait_chain_past(&client, record_date.timestamp_millis() as u64).await?;
+	let fixed = ok(url, Some("//Bob"), &["bond", "fix-coupon", &bond, "0"])?;
+	ensure!(fixed["rate"] == json!("4.00"), "{fixed}");
+	let funded = ok(url, Some("//Bob"), &["bond", "fund", &bond, "--coupon", "0"])?;
+	// 60 bonds × 20.00.
+	ensure!(funded["funded"] == json!("1200.00"), "{funded}");
+
+	// Charlie claims on the payment date exactly what the schedule says: 20 bonds × 20.00.
+	wait_chain_past(&client, payment_date.timestamp_millis() as u64).await?;
+	let claimed = ok(url, Some("//Charlie"), &["bond", "claim", &bond])?;
+	ensure!(claimed["paid"] == json!("400.00"), "{claimed}");
+	let balance = ok(url, None, &["cash", "balance", &cash, "--holder", CHARLIE])?;
+	ensure!(balance["balance"] == json!("30400.00"), "{balance}");
+
+	// Only auditors attest KPIs: Charlie is refused by the chain.
+	let out = citybond(url, Some("//Charlie"), &["kpi", "attest", "1", "0"])?;
+	ensure!(out.code == 4, "exit {} {}", out.code, out.stderr);
+
+	// No key, a node that does not answer: documented exit codes, nothing sent.
+	let out = citybond(url, None, &["bond", "claim", &bond])?;
+	ensure!(out.code == 3 && out.stderr.contains("--suri"), "exit {} {}", out.code, out.stderr);
+	let out = citybond("ws://127.0.0.1:1", None, &["bond", "terms", &bond])?;
+	ensure!(out.code == 5, "exit {} {}", out.code, out.stderr);
+	Ok(())
+}
+
+#[test]
+fn the_clients_selectors_are_the_contracts_metadata() -> Result<()> {
+	for (name, label, selector) in citybond_client::bond::selectors::ALL {
+		let text = std::fs::read_to_string(bundle(name))?;
+		let metadata: Json = serde_json::from_str(&text)?;
+		let spec = &metadata["spec"];
+		let found = spec["messages"]
+			.as_array()
+			.into_iter()
+			.chain(spec["constructors"].as_array())
+			.flatten()
+			.find(|m| m["label"] == json!(label))
+			.with_context(|| format!("{name} has no message {label}"))?;
+		let expected = format!("0x{}", hex::encode(selector));
+		ensure!(
+			found["selector"] == json!(expected),
+			"{name}::{label}: {} vs {expected}",
+			found["selector"]
+		);
+	}
+	Ok(())
+}
