@@ -15,7 +15,11 @@ use citybond_client::{
 use clap::{Args, Parser, Subcommand};
 use green_bond_rules::data::{Limits, Payment};
 use serde_json::{json, Value as Json};
-use std::{path::PathBuf, process::ExitCode, time::Duration};
+use std::{
+	path::{Path, PathBuf},
+	process::ExitCode,
+	time::Duration,
+};
 use subxt::ext::scale_value::{At, Value};
 use subxt_signer::sr25519::Keypair;
 
@@ -373,7 +377,7 @@ async fn run(cli: &Cli) -> Result<()> {
 	}
 }
 
-fn read(file: &PathBuf) -> Result<String> {
+fn read(file: &Path) -> Result<String> {
 	if file.as_os_str() == "-" {
 		std::io::read_to_string(std::io::stdin()).context("read the term sheet from stdin")
 	} else {
@@ -383,7 +387,7 @@ fn read(file: &PathBuf) -> Result<String> {
 
 /// Reads and checks a term sheet; a refusal names the file and the field.
 fn load_sheet(
-	file: &PathBuf,
+	file: &Path,
 ) -> Result<(TermSheet, Terms, Vec<green_bond_rules::schedule::CouponPeriod>)> {
 	let text = read(file)?;
 	let refusal = |e: crate::term_sheet::TermSheetError| Refused {
@@ -395,7 +399,7 @@ fn load_sheet(
 	Ok((sheet, terms, schedule))
 }
 
-fn check(cli: &Cli, file: &PathBuf) -> Result<()> {
+fn check(cli: &Cli, file: &Path) -> Result<()> {
 	let (sheet, terms, schedule) = load_sheet(file)?;
 	let hash = format!("0x{}", hex::encode(terms_hash(&terms)));
 	let periods = schedule_json(&terms, &schedule, sheet.currency_decimals);
@@ -814,7 +818,7 @@ async fn kpi(cli: &Cli, command: &KpiCommand) -> Result<()> {
 	}
 }
 
-async fn upload(cli: &Cli, bundle: &PathBuf) -> Result<()> {
+async fn upload(cli: &Cli, bundle: &Path) -> Result<()> {
 	let loaded = contract::Bundle::from_file(bundle).map_err(|e| refused(format!("{e:#}")))?;
 	let signer = cli.signer()?;
 	let client = cli.client().await?;

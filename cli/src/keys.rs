@@ -25,7 +25,7 @@ impl KeySource {
 		match (&self.suri, &self.key_file) {
 			(Some(_), Some(_)) => bail!("give --suri or --key-file, not both"),
 			(Some(suri), None) => from_suri(suri),
-			(None, Some(file)) => self.from_file(file),
+			(None, Some(file)) => self.read_file(file),
 			(None, None) => bail!(
 				"this command signs: give --suri (or CITYBOND_SURI) or --key-file (or \
 				 CITYBOND_KEY_FILE)"
@@ -33,7 +33,7 @@ impl KeySource {
 		}
 	}
 
-	fn from_file(&self, file: &Path) -> Result<Keypair> {
+	fn read_file(&self, file: &Path) -> Result<Keypair> {
 		check_private(file)?;
 		let text = std::fs::read_to_string(file)
 			.with_context(|| format!("read key file {}", file.display()))?;

@@ -315,7 +315,7 @@ fn hash(field: &str, text: &str) -> Result<[u8; 32]> {
 
 fn instant(field: &str, at: &DateTime<Utc>) -> Result<u64> {
 	let ms = at.timestamp_millis();
-	if at.timestamp_subsec_nanos() % 1_000_000 != 0 {
+	if !at.timestamp_subsec_nanos().is_multiple_of(1_000_000) {
 		return Err(TermSheetError::new(field, "instants are to the millisecond"));
 	}
 	u64::try_from(ms).map_err(|_| TermSheetError::new(field, "before 1970"))

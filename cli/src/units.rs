@@ -105,7 +105,7 @@ impl FromStr for Duration {
 			|why: &str| format!("`{text}` is not an ISO 8601 duration such as P1D or PT30S: {why}");
 		let rest = text.strip_prefix('P').ok_or_else(|| bad("it starts with P"))?;
 		let (date, time) = match rest.split_once('T') {
-			Some((_, t)) if t.is_empty() => return Err(bad("nothing follows T")),
+			Some((_, "")) => return Err(bad("nothing follows T")),
 			Some((d, t)) => (d, Some(t)),
 			None => (rest, None),
 		};

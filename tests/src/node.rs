@@ -113,7 +113,7 @@ impl Node {
 						&& port_taken(&format!("{e:#}")) =>
 				{
 					eprintln!("{}: a port was taken, starting again on others: {e:#}", config.name);
-					attempt += 1;
+					attempt = attempt.saturating_add(1);
 				}
 				outcome => return outcome,
 			}
