@@ -204,12 +204,19 @@ fn calendar_schedule(spec: &ScheduleSpec, months: u8) -> Result<Vec<CouponPeriod
 	let step = i32::from(months);
 
 	// Unadjusted coupon dates after the issue date, latest first: maturity, maturity - 1
-	// period, ...
+	// period, ... Each is computed from the maturity date itself, and so is the start of the
+	// regular period it ends (the grid date one step earlier): for every period but a short
+	// first one that is the previous coupon date, so a regular period is exactly one period of
+	// the grid even where a day was clipped to a month's end (a 29 February maturity: 29 August
+	// to 28 February is a regular half year).
+	let grid = |steps: i32| -> Result<Date, Error> {
+		let offset = step.mul_c(steps)?.checked_neg().ok_or(Error::Overflow)?;
+		maturity.add_months_eom(offset, end_of_month)
+	};
 	let mut coupon_dates = Vec::new();
 	let mut k: i32 = 0;
 	loop {
-		let offset = step.mul_c(k)?.checked_neg().ok_or(Error::Overflow)?;
-		let date = match maturity.add_months_eom(offset, end_of_month) {
+		let date = match grid(k) {
 			Ok(date) => date,
 			// Before the calendar's first year: certainly before the issue date.
 			Err(Error::InvalidDate) => break,
@@ -221,22 +228,17 @@ fn calendar_schedule(spec: &ScheduleSpec, months: u8) -> Result<Vec<CouponPeriod
 		if coupon_dates.len() >= MAX_PERIODS as usize {
 			return Err(Error::TooManyPeriods);
 		}
-		coupon_dates.push(date);
+		coupon_dates.push((date, k));
 		k = k.add_c(1)?;
 	}
 	coupon_dates.reverse();
 
 	let mut periods = Vec::with_capacity(coupon_dates.len());
 	let mut start = issue;
-	for (index, end) in coupon_dates.into_iter().enumerate() {
+	for (index, (end, k)) in coupon_dates.into_iter().enumerate() {
 		// The regular period ending on this coupon date: the period itself, or for a short
 		// first coupon the notional period it falls in (ACT/ACT ICMA).
-		let regular = RegularPeriod {
-			start: end.add_months_eom(step.checked_neg().ok_or(Error::Overflow)?, end_of_month)?,
-			end,
-			months,
-			end_of_month,
-		};
+		let regular = RegularPeriod { start: grid(k.add_c(1)?)?, end, months, end_of_month };
 		let fraction = spec.day_count.year_fraction(start, end, Some(&regular))?;
 		let accrual_start = start.to_unix_millis()?;
 		let payment_date = spec.business_day_convention.adjust(end)?.to_unix_millis()?;
@@ -326,6 +328,30 @@ mod tests {
 		assert!(s.iter().all(|p| p.payment_date == p.accrual_end));
 		assert_eq!(s[5].record_date, ms(2028, 6, 14));
 		assert_eq!(s.iter().map(|p| p.index).collect::<Vec<_>>(), vec![0, 1, 2, 3, 4, 5]);
+	}
+
+	#[test]
+	fn act_act_icma_regular_periods_are_whole_even_where_a_leap_day_was_clipped() {
+		// Maturity 29 February 2032, semi-annual: coupon dates 29 August and 28 February
+		// (29 February in leap years). 29 August 2029 to 28 February 2030 is a regular half
+		// year of the grid, so it accrues exactly 1/2, as QuantLib says; measured against a
+		// notional period stepped back from 28 February (28 August) it would be 183/368.
+		let icma = ScheduleSpec {
+			day_count: DayCount::ActActIcma,
+			..spec(ms(2029, 2, 28), ms(2032, 2, 29), Frequency::SemiAnnual)
+		};
+		let s = coupon_schedule(&icma).unwrap();
+		assert_eq!(s.len(), 6);
+		assert_eq!((s[1].accrual_start, s[1].accrual_end), (ms(2029, 8, 29), ms(2030, 2, 28)));
+		assert!(s.iter().all(|p| p.fraction == frac(1, 2)), "{s:?}");
+		// Monthly to 29 March: 29 January to 28 February is one regular month: 1/12.
+		let monthly = ScheduleSpec {
+			day_count: DayCount::ActActIcma,
+			..spec(ms(2029, 1, 29), ms(2030, 3, 29), Frequency::Monthly)
+		};
+		let s = coupon_schedule(&monthly).unwrap();
+		assert_eq!((s[0].accrual_start, s[0].accrual_end), (ms(2029, 1, 29), ms(2029, 2, 28)));
+		assert!(s.iter().all(|p| p.fraction == frac(1, 12)), "{s:?}");
 	}
 
 	#[test]
