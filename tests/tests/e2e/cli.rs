@@ -7,7 +7,8 @@
 //! (the settlement agent) mints cash; Alice issues a green bond whose terms name Bob (the
 //! City of Rotterdam) as issuer; Charlie, Dave and Eve subscribe; Bob closes the book, fixes
 //! and funds the first coupon; Charlie claims exactly what the term sheet's schedule says.
-//! The exported terms equal the sheet imported and hash to the bond's `terms_hash`. Refusals:
+//! The exported terms equal the sheet imported and hash to the bond's `terms_hash`; a 10-year
+//! ACT/ACT ICMA bond's schedule computed on chain equals the one computed off chain. Refusals:
 //! a code hash that is not on the chain, an issuer who is not a contract deployer, an amount
 //! that is not whole denominations (nothing sent, the contract's reason named), a KPI
 //! attestation by a non-auditor.
@@ -16,7 +17,7 @@
 #![allow(clippy::arithmetic_side_effects)]
 
 use anyhow::{ensure, Context, Result};
-use citybond_e2e::{chain_now, node::Node, target_dir, wait_chain_past};
+use citybond_e2e::{bond::chain_past, chain_now, node::Node, target_dir};
 use serde_json::{json, Value as Json};
 use std::{
 	path::{Path, PathBuf},
@@ -225,6 +226,27 @@ async fn personas_issue_subscribe_fund_and_claim_through_the_cli() -> Result<()>
 	let exported = ok(url, None, &["bond", "terms", &bond])?;
 	ensure!(exported == sheet, "exported {exported}\nimported {sheet}");
 
+	// A bond with calendar coupon dates (the shipped 10-year ACT/ACT ICMA example, settling in
+	// this cash token): the schedule the contract computed on chain is the one the CLI computed
+	// off chain, date for date and fraction for fraction.
+	let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+		.join("../cli/examples/green-bond-10y-act-act-icma.json");
+	let mut ten_year: Json = serde_json::from_str(&std::fs::read_to_string(example)?)?;
+	ten_year["currency"] = json!(cash);
+	let ten_year_file = write(dir.path(), "ten-year.json", &ten_year)?;
+	let off_chain = ok(url, None, &["term-sheet", "check", &ten_year_file])?;
+	let ten_year_issue =
+		["bond", "issue", &ten_year_file, "--code-hash", &bond_code, "--agent", ALICE];
+	let calendar_bond = text(&ok(url, Some("//Alice"), &ten_year_issue)?["address"])?;
+	let on_chain = ok(url, None, &["bond", "show", &calendar_bond])?;
+	ensure!(
+		on_chain["schedule"] == off_chain["schedule"]
+			&& on_chain["schedule"].as_array().map(Vec::len) == Some(20),
+		"on chain {}\noff chain {}",
+		on_chain["schedule"],
+		off_chain["schedule"]
+	);
+
 	// A subscription that is not whole denominations is refused by the dry run, in the
 	// contract's words, and nothing is sent.
 	let out = citybond(url, Some("//Charlie"), &["bond", "subscribe", &bond, "1500.00"])?;
@@ -246,7 +268,7 @@ async fn personas_issue_subscribe_fund_and_claim_through_the_cli() -> Result<()>
 	}
 
 	// Bob closes the book once subscriptions have closed.
-	wait_chain_past(&client, start + SUBSCRIPTION_MS).await?;
+	chain_past(&client, start + SUBSCRIPTION_MS).await?;
 	let closed = ok(url, Some("//Bob"), &["bond", "close-book", &bond])?;
 	ensure!(closed["phase"] == json!("Active") && closed["unitsIssued"] == json!("60"), "{closed}");
 	let position = ok(url, None, &["bond", "position", &bond, "--holder", CHARLIE])?;
@@ -256,7 +278,7 @@ async fn personas_issue_subscribe_fund_and_claim_through_the_cli() -> Result<()>
 	);
 
 	// After the first record date Bob fixes and funds the first coupon.
-	wait_chain_past(&client, record_date.timestamp_millis() as u64).await?;
+	chain_past(&client, record_date.timestamp_millis() as u64).await?;
 	let fixed = ok(url, Some("//Bob"), &["bond", "fix-coupon", &bond, "0"])?;
 	ensure!(fixed["rate"] == json!("4.00"), "{fixed}");
 	let funded = ok(url, Some("//Bob"), &["bond", "fund", &bond, "--coupon", "0"])?;
@@ -264,7 +286,7 @@ async fn personas_issue_subscribe_fund_and_claim_through_the_cli() -> Result<()>
 	ensure!(funded["funded"] == json!("1200.00"), "{funded}");
 
 	// Charlie claims on the payment date exactly what the schedule says: 20 bonds × 20.00.
-	wait_chain_past(&client, payment_date.timestamp_millis() as u64).await?;
+	chain_past(&client, payment_date.timestamp_millis() as u64).await?;
 	let claimed = ok(url, Some("//Charlie"), &["bond", "claim", &bond])?;
 	ensure!(claimed["paid"] == json!("400.00"), "{claimed}");
 	let balance = ok(url, None, &["cash", "balance", &cash, "--holder", CHARLIE])?;
