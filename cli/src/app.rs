@@ -570,7 +570,7 @@ async fn bond(cli: &Cli, command: &BondCommand) -> Result<()> {
 			let terms = bond.terms(&client).await?;
 			let state = bond.state(&client).await?.context("the bond has no state")?;
 			let (_, decimals) = decimals_of(&client, &bond).await?;
-			let schedule = bond.schedule(&client, 0, state.periods).await?;
+			let schedule = bond.schedule_all(&client, state.periods).await?;
 			let periods = schedule_json(&terms, &schedule, decimals);
 			let money = |v: u128| units::format_money(v, decimals);
 			cli.answer(

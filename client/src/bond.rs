@@ -7,7 +7,7 @@
 //! never sent, and the error says why in the contract's words ([`Revert`]).
 
 use crate::{account_id, contract, Client, TxEvents};
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use codec::{Decode, Encode};
 use green_bond_rules::{
 	data::{BondState, Limits, Payment, Phase, SubscriptionRecord},
@@ -106,6 +106,9 @@ pub mod selectors {
 		("green_bond", "currency", CURRENCY),
 	];
 }
+
+/// The most coupon periods the green bond's `schedule` answers at once (`SCHEDULE_PAGE`).
+pub const SCHEDULE_PAGE: u32 = 64;
 
 /// The green bond's terms with 32-byte account ids.
 pub type Terms = BondTerms<[u8; 32]>;
@@ -244,7 +247,8 @@ impl GreenBond {
 		read(client, self.0, selectors::PHASE, ()).await
 	}
 
-	/// `count` coupon periods from `from`.
+	/// Up to `count` coupon periods from `from`: the contract answers at most a page of
+	/// [`SCHEDULE_PAGE`] at a time.
 	pub async fn schedule(
 		&self,
 		client: &Client,
@@ -254,6 +258,21 @@ impl GreenBond {
 		read(client, self.0, selectors::SCHEDULE, (from, count)).await
 	}
 
+	/// The whole schedule of `periods` periods, page by page.
+	pub async fn schedule_all(&self, client: &Client, periods: u32) -> Result<Vec<CouponPeriod>> {
+		let mut all = Vec::new();
+		while let Ok(from) = u32::try_from(all.len()) {
+			if from >= periods {
+				break;
+			}
+			let page = self.schedule(client, from, SCHEDULE_PAGE).await?;
+			if page.is_empty() {
+				bail!("the bond answered {from} of its {periods} coupon periods");
+			}
+			all.extend(page);
+		}
+		Ok(all)
+	}
 	/// The distribution of a payment, once its amount is known.
 	pub async fn distribution(
 		&self,

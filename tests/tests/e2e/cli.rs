@@ -98,7 +98,8 @@ const SUBSCRIPTION_MS: u64 = 150_000;
 fn term_sheet(cash: &str, start: u64) -> Json {
 	// Subscriptions, then two 30-second coupon periods.
 	let sub_end = start + SUBSCRIPTION_MS;
-	let issue = sub_end + 5_000;
+	// Room to close the book before the issue date, even on a loaded machine.
+	let issue = sub_end + 30_000;
 	json!({
 		"isin": "NLCITYBOND24",
 		"cfi": "DBFTFR",
@@ -245,6 +246,22 @@ async fn personas_issue_subscribe_fund_and_claim_through_the_cli() -> Result<()>
 		"on chain {}\noff chain {}",
 		on_chain["schedule"],
 		off_chain["schedule"]
+	);
+	// Paying monthly: 120 periods, which the contract answers in pages of 64.
+	ten_year["couponFrequency"] = json!("Monthly");
+	ten_year["callSchedule"] = json!([]);
+	let monthly_file = write(dir.path(), "monthly.json", &ten_year)?;
+	let off_chain = ok(url, None, &["term-sheet", "check", &monthly_file])?;
+	let monthly_issue =
+		["bond", "issue", &monthly_file, "--code-hash", &bond_code, "--agent", ALICE];
+	let monthly_bond = text(&ok(url, Some("//Alice"), &monthly_issue)?["address"])?;
+	let on_chain = ok(url, None, &["bond", "show", &monthly_bond])?;
+	ensure!(
+		on_chain["schedule"] == off_chain["schedule"]
+			&& on_chain["schedule"].as_array().map(Vec::len) == Some(120),
+		"monthly: on chain {} periods, off chain {}",
+		on_chain["schedule"].as_array().map(Vec::len).unwrap_or_default(),
+		off_chain["schedule"].as_array().map(Vec::len).unwrap_or_default()
 	);
 
 	// A subscription that is not whole denominations is refused by the dry run, in the
