@@ -43,6 +43,7 @@ run pallet_citybond_identity runtime/pallets/identity/src/weights.rs
 run pallet_citybond_kpi_oracle runtime/pallets/kpi-oracle/src/weights.rs
 run pallet_citybond_validator_set runtime/pallets/validator-set/src/weights.rs
 run pallet_citybond_upgrades runtime/pallets/upgrades/src/weights.rs
+run pallet_citybond_issuance runtime/pallets/issuance/src/weights.rs
 run pallet_balances ""
 
 echo "== weights: figures"

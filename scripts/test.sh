@@ -69,7 +69,7 @@ cargo nextest run --locked --release --workspace --no-run
 
 step "pallet benchmarks, run once each as tests (runtime-benchmarks feature)"
 cargo nextest run --locked --release -p pallet-citybond-identity -p pallet-citybond-kpi-oracle \
-	-p pallet-citybond-validator-set -p pallet-citybond-upgrades \
+	-p pallet-citybond-validator-set -p pallet-citybond-upgrades -p pallet-citybond-issuance \
 	--features runtime-benchmarks --profile ci
 
 step "PostgreSQL for the API's tests (a throwaway cluster on 127.0.0.1)"

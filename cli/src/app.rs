@@ -24,7 +24,7 @@ use subxt::ext::scale_value::{At, Value};
 use subxt_signer::sr25519::Keypair;
 
 /// CityBond's command line: bond term sheets, and each persona's actions on a CityBond chain
-/// (issuer, investor, auditor).
+/// (issuer, investor, auditor, council member).
 ///
 /// Exit codes: 0 done; 1 failed (I/O, or an unexpected error); 2 the command line is wrong;
 /// 3 the input was refused before anything was sent (a term sheet breaking a rule, a bad
@@ -72,9 +72,12 @@ enum Command {
 	/// Tokenized cash: deploy a cash token, mint (its settlement agent), transfer, balances.
 	#[command(subcommand)]
 	Cash(CashCommand),
-	/// Contract code: upload a cargo-contract bundle (contract deployers only).
+	/// Contract code: upload (contract deployers), approve for issuers (governance), status.
 	#[command(subcommand)]
 	Code(CodeCommand),
+	/// The council: vote on and close motions (such as a code approval), list open ones.
+	#[command(subcommand)]
+	Council(CouncilCommand),
 }
 
 #[derive(Subcommand)]
@@ -83,6 +86,58 @@ enum CodeCommand {
 	Upload {
 		/// The cargo-contract bundle (`name.contract`).
 		bundle: PathBuf,
+	},
+	/// Proposes that governance approve code for issuers (a council motion needing two
+	/// thirds of the council; the proposer votes aye), or approves it at once with `--sudo`
+	/// on a chain with a sudo key (dev and test chains). Issuers may then issue from it.
+	Approve {
+		/// The code hash (`0x` and 64 hex digits).
+		code_hash: String,
+		/// What the code is, for people: name, version, audit.
+		#[arg(long)]
+		label: String,
+		/// Approve through sudo instead of a council motion.
+		#[arg(long)]
+		sudo: bool,
+	},
+	/// Proposes that governance revoke an approval (or revokes it with `--sudo`). Contracts
+	/// already made from the code keep running.
+	Revoke {
+		/// The code hash.
+		code_hash: String,
+		/// Revoke through sudo instead of a council motion.
+		#[arg(long)]
+		sudo: bool,
+	},
+	/// Shows whether code is on the chain and approved for issuers.
+	Status {
+		/// The code hash.
+		code_hash: String,
+	},
+}
+
+#[derive(Subcommand)]
+enum CouncilCommand {
+	/// Lists the open motions: index, hash, votes, threshold.
+	Motions,
+	/// Votes on a motion (council members).
+	Vote {
+		/// The motion's hash (as `code approve` or `council motions` print it).
+		motion: String,
+		/// The motion's index.
+		#[arg(long)]
+		index: u32,
+		/// Vote against (the default is for).
+		#[arg(long)]
+		nay: bool,
+	},
+	/// Closes a motion once it has its votes (or its time is up): a carried motion executes.
+	Close {
+		/// The motion's hash.
+		motion: String,
+		/// The motion's index.
+		#[arg(long)]
+		index: u32,
 	},
 }
 
@@ -373,7 +428,8 @@ async fn run(cli: &Cli) -> Result<()> {
 		Command::Bond(command) => bond(cli, command).await,
 		Command::Kpi(command) => kpi(cli, command).await,
 		Command::Cash(command) => cash(cli, command).await,
-		Command::Code(CodeCommand::Upload { bundle }) => upload(cli, bundle).await,
+		Command::Code(command) => code(cli, command).await,
+		Command::Council(command) => council(cli, command).await,
 	}
 }
 
@@ -500,8 +556,24 @@ async fn bond(cli: &Cli, command: &BondCommand) -> Result<()> {
 				.map(|a| parse_address(a).map_err(|e| refused(format!("--agent: {e:#}"))))
 				.collect::<Result<Vec<_>>>()?;
 			let signer = cli.signer()?;
+			if account_id(&signer) != terms.issuer {
+				return Err(refused(format!(
+					"issuer: the term sheet names {} as issuer but the key is {}'s: a bond is \
+					 issued by its issuer only",
+					address(&terms.issuer),
+					address(&account_id(&signer))
+				)));
+			}
 			let limits = Limits { max_subscribers: *max_subscribers, max_holders: *max_holders };
 			let client = cli.client().await?;
+			if !contract::is_approved(&client, code_hash).await? {
+				return Err(ChainRefused(format!(
+					"code 0x{} is not approved by governance for issuers (see `citybond code \
+					 approve`)",
+					hex::encode(code_hash)
+				))
+				.into());
+			}
 			let data = GreenBond::constructor(&terms, &agents, limits);
 			let salt = terms_hash(&terms).to_vec();
 			if *dry_run {
@@ -536,10 +608,16 @@ async fn bond(cli: &Cli, command: &BondCommand) -> Result<()> {
 				return Ok(());
 			}
 			progress("issuing the bond: instantiating the approved code, waiting for finality");
-			let (bond, _events) =
-				contract::instantiate_checked(&client, &signer, code_hash, data, salt)
-					.await?
-					.map_err(|output| anyhow!(revert_bond(&output)))?;
+			let (bond, _events) = contract::instantiate_via(
+				&client,
+				&signer,
+				contract::Via::Issuer,
+				code_hash,
+				data,
+				salt,
+			)
+			.await?
+			.map_err(|output| anyhow!(revert_bond(&output)))?;
 			let hash = format!("0x{}", hex::encode(terms_hash(&terms)));
 			cli.answer(json!({ "address": address(&bond), "termsHash": hash }), || {
 				format!("issued {} at {}\nterms hash: {hash}", sheet.isin, address(&bond))
@@ -834,6 +912,184 @@ async fn upload(cli: &Cli, bundle: &Path) -> Result<()> {
 	}
 	let hash = format!("0x{}", hex::encode(loaded.code_hash));
 	cli.answer(json!({ "codeHash": hash }), || format!("code hash: {hash}"));
+	Ok(())
+}
+
+async fn code(cli: &Cli, command: &CodeCommand) -> Result<()> {
+	let hash_arg = |text: &str| parse_hash(text).map_err(|e| refused(format!("code hash: {e}")));
+	let (call, sudo, what) = match command {
+		CodeCommand::Upload { bundle } => return upload(cli, bundle).await,
+		CodeCommand::Status { code_hash } => {
+			let hash = hash_arg(code_hash)?;
+			let client = cli.client().await?;
+			let on_chain = code_exists(&client, hash).await?;
+			let approved = contract::is_approved(&client, hash).await?;
+			let hex = format!("0x{}", hex::encode(hash));
+			cli.answer(
+				json!({ "codeHash": hex, "onChain": on_chain, "approved": approved }),
+				|| {
+					format!(
+						"code {hex}: {}, {}",
+						if on_chain { "on the chain" } else { "not uploaded" },
+						if approved { "approved for issuers" } else { "not approved" }
+					)
+				},
+			);
+			return Ok(());
+		}
+		CodeCommand::Approve { code_hash, label, sudo } => {
+			let hash = hash_arg(code_hash)?;
+			if label.trim().is_empty() {
+				return Err(refused("--label: say what the code is (name, version, audit)"));
+			}
+			// The chain's bound, read before anything is proposed.
+			let client = cli.client().await?;
+			let at = client.at_current_block().await?;
+			let most = at
+				.constants()
+				.entry(subxt::dynamic::constant::<u32>("Issuance", "MaxLabelLen"))
+				.context("read the constant Issuance.MaxLabelLen")?;
+			if label.len() > usize::try_from(most).unwrap_or(usize::MAX) {
+				return Err(refused(format!(
+					"--label: {} bytes, the chain takes at most {most}",
+					label.len()
+				)));
+			}
+			(contract::approve_code_call(hash, label), *sudo, format!("approve code {code_hash}"))
+		}
+		CodeCommand::Revoke { code_hash, sudo } => {
+			let hash = hash_arg(code_hash)?;
+			let call = Value::unnamed_variant(
+				"Issuance",
+				[Value::named_variant("revoke_code", [("code_hash", Value::from_bytes(hash))])],
+			);
+			(call, *sudo, format!("revoke code {code_hash}"))
+		}
+	};
+	let signer = cli.signer()?;
+	let client = cli.client().await?;
+	if sudo {
+		progress(&format!("{what} through sudo, waiting for finality"));
+		let events =
+			citybond_client::submit_ok(&client, &signer, "Sudo", "sudo", vec![call]).await?;
+		let sudid = citybond_client::find_events(&events, "Sudo", "Sudid")?;
+		// `Sudid { sudo_result }`: the first byte is 0 for `Ok`, then the dispatch error.
+		match sudid.as_slice() {
+			[sudid] if sudid.fields.first() == Some(&0) => {}
+			[sudid] => {
+				return Err(ChainRefused(format!(
+					"sudo dispatched it and it failed: 0x{}",
+					hex::encode(&sudid.fields[1..])
+				))
+				.into())
+			}
+			_ => bail!("no Sudo.Sudid event"),
+		}
+		cli.answer(json!({ "done": what }), || format!("done: {what}"));
+		return Ok(());
+	}
+	let members = citybond_client::council_members(&client).await?;
+	if !members.contains(&account_id(&signer)) {
+		return Err(ChainRefused(format!(
+			"{} is not a council member: only the council (or sudo, `--sudo`) decides this",
+			address(&account_id(&signer))
+		))
+		.into());
+	}
+	let threshold = citybond_client::governance_threshold(members.len());
+	progress(&format!("proposing a council motion to {what}, waiting for finality"));
+	let motion = match citybond_client::council_propose(&client, &signer, threshold, call).await? {
+		citybond_client::Proposed::Open(motion) => motion,
+		citybond_client::Proposed::Executed => {
+			cli.answer(json!({ "done": what, "executed": true }), || {
+				format!("done: {what} (a council of one: executed on proposal)")
+			});
+			return Ok(());
+		}
+	};
+	citybond_client::council_vote(&client, &signer, motion, true).await?;
+	let hash = format!("0x{}", hex::encode(motion.hash));
+	cli.answer(
+		json!({ "motion": hash, "index": motion.index, "threshold": threshold, "ayes": 1 }),
+		|| {
+			format!(
+				"motion {hash} (index {}) proposed to {what}; you voted aye. It needs {threshold} \
+				 ayes of {} members: `citybond council vote {hash} --index {}`, then `citybond \
+				 council close {hash} --index {}`",
+				motion.index,
+				members.len(),
+				motion.index,
+				motion.index
+			)
+		},
+	);
+	Ok(())
+}
+
+async fn council(cli: &Cli, command: &CouncilCommand) -> Result<()> {
+	let motion_of = |text: &str, index: u32| {
+		parse_hash(text)
+			.map(|hash| citybond_client::Motion { index, hash })
+			.map_err(|e| refused(format!("motion: {e}")))
+	};
+	match command {
+		CouncilCommand::Motions => {
+			let client = cli.client().await?;
+			let motions: Vec<Json> = citybond_client::council_motions(&client)
+				.await?
+				.into_iter()
+				.map(|(hash, votes)| {
+					json!({
+						"motion": format!("0x{}", hex::encode(hash)),
+						"index": votes.index,
+						"threshold": votes.threshold,
+						"ayes": votes.ayes.len(),
+						"nays": votes.nays.len(),
+						"endBlock": votes.end,
+					})
+				})
+				.collect();
+			cli.answer(json!({ "motions": motions }), || {
+				if motions.is_empty() {
+					return "no open motions".to_string();
+				}
+				motions
+					.iter()
+					.map(|m| {
+						format!(
+							"{} index {}: {} ayes, {} nays of {} needed; open until block {}",
+							m["motion"].as_str().unwrap_or_default(),
+							m["index"],
+							m["ayes"],
+							m["nays"],
+							m["threshold"],
+							m["endBlock"]
+						)
+					})
+					.collect::<Vec<_>>()
+					.join("\n")
+			});
+		}
+		CouncilCommand::Vote { motion, index, nay } => {
+			let motion = motion_of(motion, *index)?;
+			let signer = cli.signer()?;
+			let client = cli.client().await?;
+			progress("voting, waiting for finality");
+			citybond_client::council_vote(&client, &signer, motion, !nay).await?;
+			let vote = if *nay { "nay" } else { "aye" };
+			cli.answer(json!({ "voted": vote }), || format!("voted {vote}"));
+		}
+		CouncilCommand::Close { motion, index } => {
+			let motion = motion_of(motion, *index)?;
+			let signer = cli.signer()?;
+			let client = cli.client().await?;
+			progress("closing the motion, waiting for finality");
+			citybond_client::council_close(&client, &signer, motion)
+				.await
+				.map_err(|e| ChainRefused(format!("{e:#}")))?;
+			cli.answer(json!({ "executed": true }), || "carried and executed".to_string());
+		}
+	}
 	Ok(())
 }
 

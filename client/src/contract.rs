@@ -262,6 +262,16 @@ pub async fn instantiate_dry_run(
 	}))
 }
 
+/// Who instantiates code, and through which call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+	/// A member of `ContractDeployers`, any uploaded code: `Contracts.instantiate`.
+	Deployer,
+	/// An account holding the `Issuer` role, governance-approved code only:
+	/// `Issuance.instantiate`.
+	Issuer,
+}
+
 /// Instantiates uploaded code as `signer` with constructor call `data`, after a dry run.
 /// Answers the new contract's address and the events, or (inner `Err`) the constructor's
 /// revert output, in which case nothing was sent.
@@ -272,27 +282,47 @@ pub async fn instantiate_checked(
 	data: Vec<u8>,
 	salt: Vec<u8>,
 ) -> Result<std::result::Result<([u8; 32], TxEvents), Vec<u8>>> {
+	instantiate_via(client, signer, Via::Deployer, code_hash, data, salt).await
+}
+
+/// Like [`instantiate_checked`], through the call `via` names.
+pub async fn instantiate_via(
+	client: &Client,
+	signer: &Keypair,
+	via: Via,
+	code_hash: [u8; 32],
+	data: Vec<u8>,
+	salt: Vec<u8>,
+) -> Result<std::result::Result<([u8; 32], TxEvents), Vec<u8>>> {
 	let origin = crate::account_id(signer);
+	// The dry run runs the constructor only: the pallet's own check would fail the call on
+	// chain, fee paid.
+	if via == Via::Issuer && !is_approved(client, code_hash).await? {
+		return Err(crate::DispatchFailed(format!(
+			"Issuance.CodeNotApproved: code 0x{} is not approved for issuers (nothing sent)",
+			hex::encode(code_hash)
+		))
+		.into());
+	}
 	let preview =
 		match instantiate_dry_run(client, origin, code_hash, data.clone(), salt.clone()).await? {
 			Ok(preview) => preview,
 			Err(output) => return Ok(Err(output)),
 		};
-	let events = submit_ok(
-		client,
-		signer,
-		"Contracts",
-		"instantiate",
-		vec![
-			Value::u128(0),
-			weight_value(preview.gas_required),
-			Value::unnamed_variant("Some", [Value::u128(preview.deposit)]),
-			Value::from_bytes(code_hash),
-			Value::from_bytes(&data),
-			Value::from_bytes(&salt),
-		],
-	)
-	.await?;
+	let mut args = vec![
+		weight_value(preview.gas_required),
+		Value::unnamed_variant("Some", [Value::u128(preview.deposit)]),
+		Value::from_bytes(code_hash),
+		Value::from_bytes(&data),
+		Value::from_bytes(&salt),
+	];
+	let events = match via {
+		Via::Deployer => {
+			args.insert(0, Value::u128(0));
+			submit_ok(client, signer, "Contracts", "instantiate", args).await?
+		}
+		Via::Issuer => submit_ok(client, signer, "Issuance", "instantiate", args).await?,
+	};
 	let instantiated = find_events(&events, "Contracts", "Instantiated")?;
 	let [event] = instantiated.as_slice() else {
 		bail!("expected one Contracts.Instantiated event, got {}", instantiated.len());
@@ -314,6 +344,103 @@ pub async fn instantiate(
 	instantiate_checked(client, signer, code_hash, data, salt)
 		.await?
 		.map_err(|output| anyhow!("constructor reverted: 0x{}", hex::encode(output)))
+}
+
+/// Instantiates governance-approved code as `signer`, an issuer, with constructor call `data`
+/// (`Issuance.instantiate`); returns the new contract's address and the events. A constructor
+/// that reverts is an error.
+pub async fn issue(
+	client: &Client,
+	signer: &Keypair,
+	code_hash: [u8; 32],
+	data: Vec<u8>,
+	salt: Vec<u8>,
+) -> Result<([u8; 32], TxEvents)> {
+	instantiate_via(client, signer, Via::Issuer, code_hash, data, salt)
+		.await?
+		.map_err(|output| anyhow!("constructor reverted: 0x{}", hex::encode(output)))
+}
+
+/// The call `Issuance.approve_code(code_hash, label)`, for governance to dispatch (a council
+/// motion, or sudo on a test chain).
+pub fn approve_code_call(code_hash: [u8; 32], label: &str) -> Value {
+	Value::unnamed_variant(
+		"Issuance",
+		[Value::named_variant(
+			"approve_code",
+			[("code_hash", Value::from_bytes(code_hash)), ("label", Value::from_bytes(label))],
+		)],
+	)
+}
+
+/// Whether governance has approved `code_hash` for issuers (`Issuance::ApprovedCode`).
+pub async fn is_approved(client: &Client, code_hash: [u8; 32]) -> Result<bool> {
+	let at = client.at_current_block().await?;
+	let approval = at
+		.storage()
+		.try_fetch(
+			subxt::dynamic::storage::<([u8; 32],), Value>("Issuance", "ApprovedCode"),
+			(code_hash,),
+		)
+		.await
+		.context("read Issuance::ApprovedCode")?;
+	Ok(approval.is_some())
+}
+
+/// Approves `code_hash` for issuers through sudo, unless it is approved already: for dev and
+/// test chains, whose genesis has a sudo key. (On a chain without one the council approves it
+/// by motion: [`crate::council_motion`] with [`approve_code_call`].)
+pub async fn approve_code_by_sudo(
+	client: &Client,
+	sudo: &Keypair,
+	code_hash: [u8; 32],
+	label: &str,
+) -> Result<()> {
+	if is_approved(client, code_hash).await? {
+		return Ok(());
+	}
+	let events =
+		submit_ok(client, sudo, "Sudo", "sudo", vec![approve_code_call(code_hash, label)]).await?;
+	let sudid = crate::find_events(&events, "Sudo", "Sudid")?;
+	// `Sudid { sudo_result }`: the first byte is 0 for `Ok`.
+	match sudid.as_slice() {
+		[sudid] if sudid.fields.first() == Some(&0) => Ok(()),
+		_ => bail!("sudo approving code 0x{} failed", hex::encode(code_hash)),
+	}
+}
+
+/// Uploads `bundle`'s code as `deployer` (a contract deployer) unless it is on chain already,
+/// and has governance (`sudo`: dev and test chains) approve it for issuers, labelled with the
+/// bundle's name.
+pub async fn upload_and_approve(
+	client: &Client,
+	deployer: &Keypair,
+	sudo: &Keypair,
+	bundle: &Bundle,
+	label: &str,
+) -> Result<()> {
+	// Uploading code already on chain succeeds and changes nothing.
+	upload(client, deployer, bundle).await.map_err(|e| anyhow!("upload {label}: {e:?}"))?;
+	approve_code_by_sudo(client, sudo, bundle.code_hash, label).await
+}
+
+/// Uploads the bundle `name` as `deployer`, has it approved (by `deployer` as sudo: dev and
+/// test chains), and instantiates it as `issuer` with constructor `constructor(args)`. Returns
+/// the bundle and the contract's address.
+pub async fn deploy_as_issuer(
+	client: &Client,
+	deployer: &Keypair,
+	issuer: &Keypair,
+	name: &str,
+	constructor: &str,
+	args: impl Encode,
+) -> Result<(Bundle, [u8; 32])> {
+	let bundle = Bundle::load(name)?;
+	upload_and_approve(client, deployer, deployer, &bundle, name).await?;
+	let data = bundle.constructor(constructor, args)?;
+	let (address, _events) =
+		issue(client, issuer, bundle.code_hash, data, name.as_bytes().to_vec()).await?;
+	Ok((bundle, address))
 }
 
 /// Uploads the bundle `name` as `signer` (a contract deployer) and instantiates it with

@@ -8,7 +8,7 @@
 pub mod bond;
 pub mod contract;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, ensure, Context, Result};
 use codec::Decode;
 use futures::StreamExt;
 use std::path::PathBuf;
@@ -124,53 +124,152 @@ fn describe_dispatch_error(err: &DispatchError) -> String {
 /// Upper bound of a council motion's encoded length, for `propose` and `close`.
 pub const MOTION_LENGTH_BOUND: u32 = 1_000;
 
-/// Passes `call` through the council: `voters[0]` proposes it with a threshold of
-/// `voters.len()`, every voter votes aye, and the last one closes the vote. Returns the events
-/// of `close`, which carry the call's own events; fails unless the call executed successfully.
-pub async fn council_motion(client: &Client, voters: &[&Keypair], call: Value) -> Result<TxEvents> {
-	let Some((proposer, _)) = voters.split_first() else { bail!("a motion needs a voter") };
-	let threshold = u128::try_from(voters.len())?;
+/// A council motion: its index and the hash of the call it proposes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Motion {
+	/// The motion's index (counts every motion ever proposed).
+	pub index: u32,
+	/// The hash of the proposed call, which names the motion in votes.
+	pub hash: [u8; 32],
+}
+
+/// The council's members now (`Council::Members`).
+pub async fn council_members(client: &Client) -> Result<Vec<[u8; 32]>> {
+	let at = client.at_current_block().await?;
+	let members = at
+		.storage()
+		.fetch(subxt::dynamic::storage::<(), Vec<[u8; 32]>>("Council", "Members"), ())
+		.await
+		.context("read Council::Members")?;
+	members.decode().context("decode Council::Members")
+}
+
+/// An open council motion and its votes so far (`Council::Voting`).
+#[derive(Debug, Clone, PartialEq, Eq, subxt::ext::scale_decode::DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+pub struct Votes {
+	/// The motion's index.
+	pub index: u32,
+	/// The ayes it needs.
+	pub threshold: u32,
+	/// Who voted aye.
+	pub ayes: Vec<[u8; 32]>,
+	/// Who voted nay.
+	pub nays: Vec<[u8; 32]>,
+	/// The block after which it may be closed whatever the votes.
+	pub end: u32,
+}
+
+/// The council's open motions: each proposal's hash and its votes.
+pub async fn council_motions(client: &Client) -> Result<Vec<([u8; 32], Votes)>> {
+	let at = client.at_current_block().await?;
+	let hashes: Vec<[u8; 32]> = at
+		.storage()
+		.fetch(subxt::dynamic::storage::<(), Vec<[u8; 32]>>("Council", "Proposals"), ())
+		.await
+		.context("read Council::Proposals")?
+		.decode()
+		.context("decode Council::Proposals")?;
+	let mut motions = Vec::with_capacity(hashes.len());
+	for hash in hashes {
+		let votes: Votes = at
+			.storage()
+			.fetch(subxt::dynamic::storage::<([u8; 32],), Votes>("Council", "Voting"), (hash,))
+			.await
+			.context("read Council::Voting")?
+			.decode()
+			.context("decode Council::Voting")?;
+		motions.push((hash, votes));
+	}
+	Ok(motions)
+}
+
+/// The votes a motion needs to carry as governance: two thirds of `members`, rounded up.
+pub fn governance_threshold(members: usize) -> u32 {
+	u32::try_from(members.saturating_mul(2).div_ceil(3)).unwrap_or(u32::MAX)
+}
+
+/// What proposing a council motion did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proposed {
+	/// The motion is open for votes; the proposer still has to vote.
+	Open(Motion),
+	/// A threshold of one: the call executed at once (successfully).
+	Executed,
+}
+
+/// `signer`, a council member, proposes `call` with `threshold` votes needed.
+pub async fn council_propose(
+	client: &Client,
+	signer: &Keypair,
+	threshold: u32,
+	call: Value,
+) -> Result<Proposed> {
 	let events = submit_ok(
 		client,
-		proposer,
+		signer,
 		"Council",
 		"propose",
-		vec![Value::u128(threshold), call, Value::u128(MOTION_LENGTH_BOUND.into())],
+		vec![Value::u128(threshold.into()), call, Value::u128(MOTION_LENGTH_BOUND.into())],
 	)
 	.await?;
+	if let [executed] = find_events(&events, "Council", "Executed")?.as_slice() {
+		// `Executed { proposal_hash, result }`: the result's first byte is 0 for `Ok`.
+		if executed.fields.get(32) != Some(&0) {
+			bail!(
+				"the call executed at once and failed: 0x{}",
+				hex::encode(&executed.fields[32..])
+			);
+		}
+		return Ok(Proposed::Executed);
+	}
 	let proposed = find_events(&events, "Council", "Proposed")?;
 	let [proposed] = proposed.as_slice() else { bail!("expected one Council.Proposed event") };
 	let (_who, index, hash, _threshold) =
 		<([u8; 32], u32, [u8; 32], u32)>::decode(&mut &proposed.fields[..])?;
-	// Proposing is not voting: every member votes, the proposer included.
-	for voter in voters {
-		submit_ok(
-			client,
-			voter,
-			"Council",
-			"vote",
-			vec![Value::from_bytes(hash), Value::u128(index.into()), Value::bool(true)],
-		)
-		.await?;
-	}
+	Ok(Proposed::Open(Motion { index, hash }))
+}
+
+/// `signer`, a council member, votes on `motion`.
+pub async fn council_vote(
+	client: &Client,
+	signer: &Keypair,
+	motion: Motion,
+	aye: bool,
+) -> Result<TxEvents> {
+	submit_ok(
+		client,
+		signer,
+		"Council",
+		"vote",
+		vec![Value::from_bytes(motion.hash), Value::u128(motion.index.into()), Value::bool(aye)],
+	)
+	.await
+}
+
+/// `signer` (any council member) closes `motion`: it executes if carried. Returns the events,
+/// which carry the call's own; fails unless the motion executed and its call succeeded.
+pub async fn council_close(client: &Client, signer: &Keypair, motion: Motion) -> Result<TxEvents> {
 	let weight_bound = Value::named_composite([
 		("ref_time", Value::u128(10_000_000_000)),
 		("proof_size", Value::u128(1_000_000)),
 	]);
-	let closer = voters.last().unwrap_or(proposer);
 	let events = submit_ok(
 		client,
-		closer,
+		signer,
 		"Council",
 		"close",
 		vec![
-			Value::from_bytes(hash),
-			Value::u128(index.into()),
+			Value::from_bytes(motion.hash),
+			Value::u128(motion.index.into()),
 			weight_bound,
 			Value::u128(MOTION_LENGTH_BOUND.into()),
 		],
 	)
 	.await?;
+	if !find_events(&events, "Council", "Disapproved")?.is_empty() {
+		bail!("the motion was not carried (disapproved)");
+	}
 	let executed = find_events(&events, "Council", "Executed")?;
 	let [executed] = executed.as_slice() else { bail!("the motion was not executed") };
 	// `Executed { proposal_hash, result }`: the result's first byte is 0 for `Ok`.
@@ -178,6 +277,23 @@ pub async fn council_motion(client: &Client, voters: &[&Keypair], call: Value) -
 		bail!("the motion executed but its call failed: 0x{}", hex::encode(&executed.fields[32..]));
 	}
 	Ok(events)
+}
+
+/// Passes `call` through the council: `voters[0]` proposes it with a threshold of
+/// `voters.len()`, every voter votes aye, and the last one closes the vote. Returns the events
+/// of `close`, which carry the call's own events; fails unless the call executed successfully.
+pub async fn council_motion(client: &Client, voters: &[&Keypair], call: Value) -> Result<TxEvents> {
+	let Some((proposer, _)) = voters.split_first() else { bail!("a motion needs a voter") };
+	let threshold = u32::try_from(voters.len())?;
+	ensure!(voters.len() >= 2, "one voter's motion executes on proposal: use council_propose");
+	let Proposed::Open(motion) = council_propose(client, proposer, threshold, call).await? else {
+		bail!("the motion executed on proposal");
+	};
+	// Proposing is not voting: every member votes, the proposer included.
+	for voter in voters {
+		council_vote(client, voter, motion, true).await?;
+	}
+	council_close(client, voters.last().unwrap_or(proposer), motion).await
 }
 
 /// The events of `pallet.name` among `events`, as raw field bytes with their topics.

@@ -67,7 +67,7 @@ pub mod green_bond {
 		checkpoint::RecordIndex,
 		data::{
 			self, BondState, BondStore, CashMove, Compliance, ImpactReport, Limits, Payment, Phase,
-			SubscriptionRecord,
+			Setup, SubscriptionRecord,
 		},
 		kpi_link::{self, FeedId, FeedPeriod, KpiAssessment, KpiOutcome, RateFixing},
 		payout::Distribution,
@@ -412,6 +412,20 @@ pub mod green_bond {
 		}
 	}
 
+	/// What setting a bond up reads from the chain: the issuer's role and the KPI feeds.
+	struct SetupReads;
+
+	impl Setup<AccountId> for SetupReads {
+		fn is_issuer(&self, who: &AccountId) -> bool {
+			// Answers only for an active identity.
+			env().extension().has_role(*who, Role::Issuer)
+		}
+
+		fn feed_known(&self, feed: FeedId) -> bool {
+			env().extension().feed(feed).is_some()
+		}
+	}
+
 	/// The bond's reading of the oracle's view of a KPI. The value of a `Disputed` KPI is not
 	/// used until governance resolves it; a `Provisional` or `Final` view without a value
 	/// (which the oracle never reports) reads as not decided, and as missing once final.
@@ -451,7 +465,9 @@ pub mod green_bond {
 		/// Issues a bond on `terms` (validated; the hash of their
 		/// [`hashing_payload`](BondTerms::hashing_payload) under blake2-256 is published),
 		/// naming `agents` (1 to 8) for the ERC-3643 controls, with the subscriber and holder
-		/// `limits`. Every KPI feed of the terms must be known to the oracle.
+		/// `limits`. Every KPI feed of the terms must be known to the oracle. The caller must
+		/// be the terms' issuer, with an active identity holding the `Issuer` role: nobody
+		/// issues in another's name (`NotIssuer`, `IssuerNotRegistered`).
 		#[ink(constructor)]
 		pub fn new(
 			terms: BondTerms<AccountId>,
@@ -460,10 +476,17 @@ pub mod green_bond {
 		) -> Result<Self> {
 			let terms_hash =
 				terms.hash_with(|payload| Self::env().hash_bytes::<Blake2x256>(payload));
+			let caller = Self::env().caller();
 			let mut bond = Self { store: Store::default(), currency: terms.currency };
-			let outcome = data::init(&mut bond.store, terms, terms_hash, &agents, limits, |feed| {
-				Self::env().extension().feed(feed).is_some()
-			});
+			let outcome = data::init(
+				&mut bond.store,
+				terms,
+				terms_hash,
+				&caller,
+				&agents,
+				limits,
+				&SetupReads,
+			);
 			bond.settle(outcome)?;
 			Ok(bond)
 		}
@@ -1099,6 +1122,15 @@ pub mod green_bond {
 				},
 			);
 			identities.insert(new_wallet(), investor(*b"NL", InvestorCategory::Retail));
+			identities.insert(
+				a.bob,
+				Identity {
+					roles: vec![Role::Issuer],
+					kyc: false,
+					category: None,
+					..investor(*b"NL", InvestorCategory::Retail)
+				},
+			);
 			Chain { identities, feeds: vec![KPI_FEED], kpis: BTreeMap::new() }
 		}
 
@@ -1181,6 +1213,26 @@ pub mod green_bond {
 		fn constructor_refuses_a_kpi_feed_the_oracle_does_not_know() {
 			let chain = Chain { feeds: Vec::new(), ..chain() };
 			assert_eq!(deploy_with(chain, SUB_START).err(), Some(Error::UnknownKpi));
+			assert!(events().is_empty());
+		}
+
+		#[ink::test]
+		fn constructor_refuses_an_issuer_other_than_the_caller_or_without_the_role() {
+			let a = accounts();
+			// Alice (the agent) sets up a bond naming Bob as issuer.
+			test::register_chain_extension(chain());
+			set_caller(a.alice);
+			let refused = GreenBond::new(terms(), vec![a.alice], limits()).err();
+			assert_eq!(refused, Some(Error::NotIssuer));
+			// Bob, suspended: his identity answers no role.
+			let mut suspended = chain();
+			suspended.identities.get_mut(&a.bob).unwrap().active = false;
+			assert_eq!(deploy_with(suspended, SUB_START).err(), Some(Error::IssuerNotRegistered));
+			// Eve (an auditor) names herself.
+			set_caller(a.eve);
+			let own = BondTerms { issuer: a.eve, ..terms() };
+			let refused = GreenBond::new(own, vec![a.alice], limits()).err();
+			assert_eq!(refused, Some(Error::IssuerNotRegistered));
 			assert!(events().is_empty());
 		}
 

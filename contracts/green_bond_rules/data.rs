@@ -806,20 +806,36 @@ fn check_entries<T>(
 // ---------------------------------------------------------------------------------------------
 // Construction.
 
+/// What setting a bond up needs to know from the chain.
+pub trait Setup<A> {
+	/// Whether `who` has an active identity holding the `Issuer` role.
+	fn is_issuer(&self, who: &A) -> bool;
+	/// Whether the KPI oracle has feed `feed`.
+	fn feed_known(&self, feed: FeedId) -> bool;
+}
+
 /// Sets the bond up from `terms` (validated; their hash computed by the contract), the
-/// `agents`, and the `limits`. `feed_known` tells whether the oracle has a KPI feed.
+/// `agents`, and the `limits`, for `caller`, who must be the issuer the terms name and hold
+/// the `Issuer` role: nobody issues in another's name.
 pub fn init<A: Clone + PartialEq + Encode, S: BondStore<A>>(
 	store: &mut S,
 	terms: BondTerms<A>,
 	terms_hash: Hash,
+	caller: &A,
 	agents: &[A],
 	limits: Limits,
-	feed_known: impl Fn(FeedId) -> bool,
+	chain: &impl Setup<A>,
 ) -> Outcome<A> {
 	if store.state().is_some() {
 		return Err(Error::AlreadyInitialised);
 	}
 	let schedule = terms.validate()?;
+	if *caller != terms.issuer {
+		return Err(Error::NotIssuer);
+	}
+	if !chain.is_issuer(&terms.issuer) {
+		return Err(Error::IssuerNotRegistered);
+	}
 	if limits.max_subscribers == 0 {
 		return Err(Error::ZeroMaxSubscribers);
 	}
@@ -832,7 +848,7 @@ pub fn init<A: Clone + PartialEq + Encode, S: BondStore<A>>(
 	if agents.len() > MAX_AGENTS {
 		return Err(Error::TooManyAgents);
 	}
-	if terms.kpis.iter().any(|link| !feed_known(link.feed)) {
+	if terms.kpis.iter().any(|link| !chain.feed_known(link.feed)) {
 		return Err(Error::UnknownKpi);
 	}
 	let periods = u32::try_from(schedule.len()).map_err(|_| Error::TooManyPeriods)?;
@@ -1960,6 +1976,21 @@ mod tests {
 		}
 	}
 
+	/// The chain as setting a bond up sees it: `ISSUER` holds the `Issuer` role; the oracle
+	/// knows the bond's feed, or every feed.
+	struct SetupChain {
+		any_feed: bool,
+	}
+
+	impl Setup<Acc> for SetupChain {
+		fn is_issuer(&self, who: &Acc) -> bool {
+			*who == ISSUER
+		}
+		fn feed_known(&self, feed: FeedId) -> bool {
+			self.any_feed || feed == KPI_FEED
+		}
+	}
+
 	/// A KPI oracle answering only for the bond's feed.
 	fn kpi(outcome: KpiOutcome) -> impl FnMut(FeedId, FeedPeriod) -> Option<KpiOutcome> {
 		move |feed, _| (feed == KPI_FEED).then_some(outcome)
@@ -1986,7 +2017,8 @@ mod tests {
 	impl World {
 		fn with(terms: BondTerms<Acc>, limits: Limits) -> Self {
 			let mut store = Mem::default();
-			let fx = init(&mut store, terms, [9; 32], &[AGENT], limits, |f| f == KPI_FEED).unwrap();
+			let chain = SetupChain { any_feed: false };
+			let fx = init(&mut store, terms, [9; 32], &ISSUER, &[AGENT], limits, &chain).unwrap();
 			assert!(matches!(fx.events[0], Event::BondCreated { periods: 4, .. }));
 			World {
 				store,
@@ -2736,7 +2768,17 @@ mod tests {
 		let limits = Limits { max_subscribers: 5, max_holders: 5 };
 		let try_init = |t: BondTerms<Acc>, agents: &[Acc], limits, known: bool| {
 			let mut s = Mem::default();
-			init(&mut s, t, [1; 32], agents, limits, |_| known).map(|_| ())
+			// `known: false`: the oracle knows no feed at all.
+			struct Chain(bool);
+			impl Setup<Acc> for Chain {
+				fn is_issuer(&self, who: &Acc) -> bool {
+					*who == ISSUER
+				}
+				fn feed_known(&self, _feed: FeedId) -> bool {
+					self.0
+				}
+			}
+			init(&mut s, t, [1; 32], &ISSUER, agents, limits, &Chain(known)).map(|_| ())
 		};
 		let mut bad = terms();
 		bad.isin = *b"XS2407019799";
@@ -2754,11 +2796,38 @@ mod tests {
 		assert_eq!(try_init(terms(), &[AGENT], limits, false), Err(Error::UnknownKpi));
 		let mut w = World::new();
 		assert_eq!(
-			w.run(|s, _| init(s, terms(), [1; 32], &[AGENT], limits, |_| true)),
+			w.run(|s, _| {
+				init(s, terms(), [1; 32], &ISSUER, &[AGENT], limits, &SetupChain { any_feed: true })
+			}),
 			Err(Error::AlreadyInitialised)
 		);
 		let mut empty = Mem::default();
 		assert_eq!(pause(&mut empty, &AGENT), Err(Error::NotInitialised));
+	}
+
+	#[test]
+	fn nobody_sets_a_bond_up_in_another_issuers_name() {
+		let limits = Limits { max_subscribers: 5, max_holders: 5 };
+		let chain = SetupChain { any_feed: true };
+		// The agent, an investor, anyone but the issuer the terms name.
+		for caller in [AGENT, ALICE, EVE] {
+			let mut s = Mem::default();
+			let refused = init(&mut s, terms(), [1; 32], &caller, &[AGENT], limits, &chain);
+			assert_eq!(refused.map(|_| ()), Err(Error::NotIssuer), "caller {caller}");
+			assert!(s.state().is_none(), "a refused setup stored state");
+		}
+		// Terms naming, and signed by, an account without the Issuer role.
+		let mut own = terms();
+		own.issuer = ALICE;
+		let mut s = Mem::default();
+		let refused = init(&mut s, own, [1; 32], &ALICE, &[AGENT], limits, &chain);
+		assert_eq!(refused.map(|_| ()), Err(Error::IssuerNotRegistered));
+		assert!(s.state().is_none());
+		// Bad terms are reported first, whoever sends them.
+		let mut bad = terms();
+		bad.isin = *b"XS2407019799";
+		let refused = init(&mut Mem::default(), bad, [1; 32], &AGENT, &[AGENT], limits, &chain);
+		assert_eq!(refused.map(|_| ()), Err(Error::IsinChecksumMismatch));
 	}
 
 	/// Random subscriptions, transfers, fundings, defaults, claims, refunds and reclaims, with

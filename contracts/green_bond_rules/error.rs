@@ -192,7 +192,8 @@ pub enum Error {
 	TooManyAgents,
 	/// A KPI feed the terms (or a rate fixing) refer to is unknown to the oracle.
 	UnknownKpi,
-	/// Only the issuer may do this.
+	/// Only the issuer may do this (setting a bond up included: the caller must be the issuer
+	/// its terms name).
 	NotIssuer,
 	/// Only an agent may do this.
 	NotAgent,
@@ -297,4 +298,8 @@ pub enum Error {
 	/// The call to the cash token failed: it trapped, ran out of gas, or answered something
 	/// that is not the cash token's reply.
 	CashCallFailed,
+
+	// Setup, continued.
+	/// The terms' issuer has no active identity holding the `Issuer` role.
+	IssuerNotRegistered,
 }

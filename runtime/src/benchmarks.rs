@@ -11,4 +11,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_citybond_kpi_oracle, KpiOracle]
 	[pallet_citybond_validator_set, ValidatorSet]
 	[pallet_citybond_upgrades, Upgrades]
+	[pallet_citybond_issuance, Issuance]
 );

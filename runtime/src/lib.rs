@@ -104,7 +104,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("citybond"),
 	impl_name: Cow::Borrowed("citybond"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -254,6 +254,9 @@ mod runtime {
 
 	#[runtime::pallet_index(14)]
 	pub type Upgrades = pallet_citybond_upgrades;
+
+	#[runtime::pallet_index(15)]
+	pub type Issuance = pallet_citybond_issuance;
 
 	#[runtime::pallet_index(20)]
 	pub type Identity = pallet_citybond_identity;

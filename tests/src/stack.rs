@@ -994,7 +994,7 @@ formula = {{ kind = "reduction", baseline_attribute = "inflowVolume" }}
 		};
 		let limits = Limits { max_subscribers: 50, max_holders: 200 };
 		progress(&format!(
-			"deploying the demo green bond {} as Alice: subscriptions until {}, then {coupons} \
+			"Bob issues the demo green bond {}: subscriptions until {}, then {coupons} \
 			 coupon periods of {} s",
 			String::from_utf8_lossy(DEMO_ISIN),
 			rfc3339(sub_end),
@@ -1011,7 +1011,13 @@ formula = {{ kind = "reduction", baseline_attribute = "inflowVolume" }}
 			submit_batch(client, &ferdie, calls).await
 		};
 		let salt = now_ms()?.to_le_bytes().to_vec();
-		let instantiate = contract::instantiate(client, &alice, green.code_hash, ctor, salt);
+		let instantiate = async {
+			progress(
+				"governance (sudo, Alice) approves the green bond's code; Bob issues the bond",
+			);
+			contract::approve_code_by_sudo(client, &alice, green.code_hash, "green_bond").await?;
+			contract::issue(client, &bob, green.code_hash, ctor, salt).await
+		};
 		let ((bond_id, _), ()) = tokio::try_join!(instantiate, mint)?;
 		self.state.green_bond = Some(hex32(bond_id));
 		self.state.issue_date = Some(issue);

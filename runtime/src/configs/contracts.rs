@@ -1,7 +1,9 @@
 //! `pallet-contracts`: the ink! contract host, configured for a permissioned chain.
 //!
-//! - Only members of `ContractDeployers` may upload code or instantiate contracts; once
-//!   instantiated, any account the call filter admits may call a contract.
+//! - Only members of `ContractDeployers` may upload code or instantiate it directly. Issuers
+//!   instantiate code governance approved through `pallet-citybond-issuance` (see
+//!   [`ContractsHost`]); once instantiated, any account the call filter admits may call a
+//!   contract.
 //! - No unstable host functions; contracts cannot dispatch runtime calls (`CallFilter = Nothing`).
 //!   They read identities and KPIs through the read-only CityBond chain extension
 //!   ([`crate::chain_extension`]).
@@ -16,8 +18,11 @@ use frame_support::{
 	parameter_types,
 	traits::{ConstBool, ConstU32, Nothing, Randomness},
 };
+use frame_support::{traits::Contains, weights::Weight};
 use frame_system::EnsureSignedBy;
-use sp_runtime::Perbill;
+use pallet_citybond_identity::Role;
+use pallet_contracts::{CollectEvents, DebugInfo, WeightInfo as _};
+use sp_runtime::{DispatchError, Perbill};
 
 /// Storage deposit for `items` storage entries holding `bytes` bytes in all:
 /// 0.02 CBT per entry plus 0.0001 CBT per byte (so 1 KiB costs about 0.1 CBT).
@@ -80,4 +85,65 @@ impl pallet_contracts::Config for Runtime {
 	type Environment = ();
 	type ApiVersion = ();
 	type Xcm = ();
+}
+
+/// The accounts that may issue now: an active identity with the `Issuer` role.
+pub struct ActiveIssuers;
+
+impl Contains<AccountId> for ActiveIssuers {
+	fn contains(who: &AccountId) -> bool {
+		crate::Identity::has_role(who, Role::Issuer)
+	}
+}
+
+/// `pallet-citybond-issuance`'s contract host: `pallet-contracts`, called as the issuer, with no
+/// endowment. A reverting constructor is `Contracts::ContractReverted`, as in
+/// `Contracts::instantiate`.
+pub struct ContractsHost;
+
+impl pallet_citybond_issuance::Instantiate<AccountId, Hash, Balance> for ContractsHost {
+	fn weight(data_len: u32, salt_len: u32) -> Weight {
+		<Runtime as pallet_contracts::Config>::WeightInfo::instantiate(data_len, salt_len)
+	}
+
+	fn instantiate(
+		origin: AccountId,
+		gas_limit: Weight,
+		storage_deposit_limit: Option<Balance>,
+		code_hash: Hash,
+		data: alloc::vec::Vec<u8>,
+		salt: alloc::vec::Vec<u8>,
+	) -> (Result<AccountId, DispatchError>, Weight) {
+		let output = pallet_contracts::Pallet::<Runtime>::bare_instantiate(
+			origin,
+			0,
+			gas_limit,
+			storage_deposit_limit,
+			pallet_contracts::Code::Existing(code_hash),
+			data,
+			salt,
+			DebugInfo::Skip,
+			CollectEvents::Skip,
+		);
+		let result = output.result.and_then(|created| {
+			if created.result.did_revert() {
+				Err(pallet_contracts::Error::<Runtime>::ContractReverted.into())
+			} else {
+				Ok(created.account_id)
+			}
+		});
+		(result, output.gas_consumed)
+	}
+}
+
+impl pallet_citybond_issuance::Config for Runtime {
+	type GovernanceOrigin = super::GovernanceOrigin;
+	type Issuers = ActiveIssuers;
+	type Balance = Balance;
+	type Contracts = ContractsHost;
+	type MaxApprovedCode = ConstU32<64>;
+	type MaxLabelLen = ConstU32<128>;
+	type WeightInfo = pallet_citybond_issuance::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = super::kpi_oracle::benchmarks::Helper;
 }

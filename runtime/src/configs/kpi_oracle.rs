@@ -48,7 +48,7 @@ impl pallet_citybond_kpi_oracle::Config for Runtime {
 }
 
 #[cfg(feature = "runtime-benchmarks")]
-mod benchmarks {
+pub(crate) mod benchmarks {
 	use crate::{AccountId, Runtime};
 	use pallet_citybond_identity::{
 		CountryCode, Identities, IdentityInfo, IdentityStatus, InvestorCategory, Role, Roles,
@@ -73,6 +73,12 @@ mod benchmarks {
 				})
 			}
 		});
+	}
+
+	impl pallet_citybond_issuance::BenchmarkHelper<AccountId> for Helper {
+		fn make_issuer(who: &AccountId) {
+			grant(who, Role::Issuer);
+		}
 	}
 
 	impl pallet_citybond_kpi_oracle::BenchmarkHelper<AccountId> for Helper {

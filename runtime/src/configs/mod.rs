@@ -91,6 +91,7 @@ impl Contains<RuntimeCall> for CityBondCallFilter {
 				| RuntimeCall::KpiOracle(_)
 				| RuntimeCall::ValidatorSet(_)
 				| RuntimeCall::Upgrades(_)
+				| RuntimeCall::Issuance(_)
 				| RuntimeCall::Session(
 					pallet_session::Call::set_keys { .. } | pallet_session::Call::purge_keys { .. }
 				)
@@ -192,16 +193,25 @@ impl pallet_membership::Config<pallet_membership::Instance1> for Runtime {
 	type WeightInfo = pallet_membership::weights::SubstrateWeight<Runtime>;
 }
 
-/// Accounts that may sign transactions without an identity: council members and the sudo key
-/// (test presets only), so that governance can always act, even on a registry that is empty or
-/// broken.
+/// Accounts that may sign transactions without an identity: the sudo key only, which exists in
+/// the test presets only (it is root, governance itself there). Council members are not exempt:
+/// a member whose identity is suspended or revoked cannot propose, vote or close, like anyone
+/// else; what a carried motion dispatches runs as the governance origin and needs no identity.
 pub struct IdentityExempt;
 
 impl Contains<AccountId> for IdentityExempt {
 	fn contains(who: &AccountId) -> bool {
 		pallet_sudo::Key::<Runtime>::get().as_ref() == Some(who)
-			|| pallet_collective::Members::<Runtime, governance::CouncilInstance>::get()
-				.contains(who)
+	}
+}
+
+/// The council's members: registrars may not suspend or revoke them (governance removes a
+/// member from the council first), so no registrar can disable governance.
+pub struct CouncilMembers;
+
+impl Contains<AccountId> for CouncilMembers {
+	fn contains(who: &AccountId) -> bool {
+		pallet_collective::Members::<Runtime, governance::CouncilInstance>::get().contains(who)
 	}
 }
 
@@ -212,6 +222,7 @@ impl pallet_citybond_identity::Config for Runtime {
 	type GovernanceOrigin = GovernanceOrigin;
 	type Time = Timestamp;
 	type IdentityExempt = IdentityExempt;
+	type Governors = CouncilMembers;
 	type MaxRegistrars = ConstU32<16>;
 	type MaxClaims = ConstU32<8>;
 	type MaxCustomClaimIdLen = ConstU32<32>;

@@ -113,9 +113,10 @@ async fn main() -> Result<()> {
 	for (holders_max, isin) in [(args.small, *b"XS2407019798"), (args.large, *b"XS0000000009")] {
 		let terms = terms(isin, account_id(&bob), cash_id, start, sub_end, issue);
 		let limits = Limits { max_subscribers: 10, max_holders: u32::try_from(holders_max)? };
-		let (bundle, address) = contract::deploy(
+		let (bundle, address) = contract::deploy_as_issuer(
 			&client,
 			&alice,
+			&bob,
 			"green_bond",
 			"new",
 			(terms, vec![account_id(&alice)], limits),

@@ -529,9 +529,10 @@ async fn api_serves_a_green_bonds_life_from_the_indexed_chain() -> Result<()> {
 		investor_caps: Vec::new(),
 		resident_priority: None,
 	};
-	let (bond, bond_id) = contract::deploy(
+	let (bond, bond_id) = contract::deploy_as_issuer(
 		&client,
 		&alice,
+		&bob,
 		"green_bond",
 		"new",
 		(terms, vec![account_id(&alice)], Limits { max_subscribers: 10, max_holders: 20 }),

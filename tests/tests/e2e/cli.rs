@@ -3,15 +3,17 @@
 //! the test only starts the node, writes the term sheet a person would write, and waits for
 //! the chain's clock.
 //!
-//! Alice (a contract deployer) uploads the contract code and deploys the cash token; Ferdie
-//! (the settlement agent) mints cash; Alice issues a green bond whose terms name Bob (the
-//! City of Rotterdam) as issuer; Charlie, Dave and Eve subscribe; Bob closes the book, fixes
-//! and funds the first coupon; Charlie claims exactly what the term sheet's schedule says.
-//! The exported terms equal the sheet imported and hash to the bond's `terms_hash`; a 10-year
+//! Alice (a contract deployer) uploads the contract code and deploys the cash token; the
+//! council (Alice proposes, Bob votes, Bob closes) approves the green bond's code for issuers;
+//! Ferdie (the settlement agent) mints cash; Bob (the City of Rotterdam) issues his own green
+//! bond from a term sheet; Charlie, Dave and Eve subscribe; Bob closes the book, fixes and
+//! funds the first coupon; Charlie claims exactly what the term sheet's schedule says. The
+//! exported terms equal the sheet imported and hash to the bond's `terms_hash`; a 10-year
 //! ACT/ACT ICMA bond's schedule computed on chain equals the one computed off chain. Refusals:
-//! a code hash that is not on the chain, an issuer who is not a contract deployer, an amount
-//! that is not whole denominations (nothing sent, the contract's reason named), a KPI
-//! attestation by a non-auditor.
+//! code before governance approved it, code that is on the chain but not approved, a term
+//! sheet naming another issuer than the key's (offline), an account without the Issuer role
+//! naming itself (the contract's dry run), an amount that is not whole denominations (nothing
+//! sent, the contract's reason named), a KPI attestation by a non-auditor.
 
 // Times and amounts are small sums of the test's own figures.
 #![allow(clippy::arithmetic_side_effects)]
@@ -183,6 +185,33 @@ async fn personas_issue_subscribe_fund_and_claim_through_the_cli() -> Result<()>
 	let balance = ok(url, None, &["cash", "balance", &cash, "--holder", CHARLIE])?;
 	ensure!(balance["balance"] == json!("50000.00"), "{balance}");
 
+	// Uploaded is not approved.
+	let status = ok(url, None, &["code", "status", &bond_code])?;
+	ensure!(status["approved"] == json!(false) && status["onChain"] == json!(true), "{status}");
+
+	// The council approves the green bond's code: Alice proposes (and votes aye), Bob votes,
+	// Bob closes. Two of the three members are the two thirds governance needs.
+	let proposed = ok(
+		url,
+		Some("//Alice"),
+		&["code", "approve", &bond_code, "--label", "green_bond 0.1.0 (audited)"],
+	)?;
+	ensure!(proposed["threshold"] == json!(2), "{proposed}");
+	let motion = text(&proposed["motion"])?;
+	let index = proposed["index"].to_string();
+	let open = ok(url, None, &["council", "motions"])?;
+	ensure!(open["motions"][0]["motion"] == json!(motion), "{open}");
+	ensure!(open["motions"][0]["ayes"] == json!(1), "{open}");
+	// Dave is not on the council.
+	let out = citybond(url, Some("//Dave"), &["council", "vote", &motion, "--index", &index])?;
+	ensure!(out.code == 4 && out.stderr.contains("NotMember"), "exit {} {}", out.code, out.stderr);
+	ok(url, Some("//Bob"), &["council", "vote", &motion, "--index", &index])?;
+	ok(url, Some("//Bob"), &["council", "close", &motion, "--index", &index])?;
+	let status = ok(url, None, &["code", "status", &bond_code])?;
+	ensure!(status["approved"] == json!(true) && status["onChain"] == json!(true), "{status}");
+	let status = ok(url, None, &["code", "status", &cash_code])?;
+	ensure!(status["approved"] == json!(false), "{status}");
+
 	// The term sheet, checked offline: its schedule and terms hash.
 	let dir = tempfile::tempdir()?;
 	let start = chain_now(&client).await?;
@@ -199,26 +228,43 @@ async fn personas_issue_subscribe_fund_and_claim_through_the_cli() -> Result<()>
 	let payment_date =
 		chrono::DateTime::parse_from_rfc3339(&text(&checked["schedule"][0]["paymentDate"])?)?;
 
-	// Refused: code that is not on the chain, and an issuer who may not instantiate code.
-	let missing = format!("0x{}", "11".repeat(32));
+	// Refused: code on the chain but not approved (the cash token's); a term sheet naming Bob
+	// signed by Alice (offline: nothing is sent); Alice naming herself, who holds no Issuer
+	// role (the contract's dry run says so).
+	let out = citybond(
+		url,
+		Some("//Bob"),
+		&["bond", "issue", &sheet_file, "--code-hash", &cash_code, "--agent", ALICE],
+	)?;
+	ensure!(
+		out.code == 4 && out.stderr.contains("not approved"),
+		"exit {} {}",
+		out.code,
+		out.stderr
+	);
+	let issue_as_alice =
+		["bond", "issue", &sheet_file, "--code-hash", &bond_code, "--agent", ALICE];
+	let out = citybond(url, Some("//Alice"), &issue_as_alice)?;
+	ensure!(out.code == 3 && out.stderr.contains("issuer"), "exit {} {}", out.code, out.stderr);
+	let mut own = sheet.clone();
+	own["issuer"] = json!(ALICE);
+	let own_file = write(dir.path(), "alice.json", &own)?;
 	let out = citybond(
 		url,
 		Some("//Alice"),
-		&["bond", "issue", &sheet_file, "--code-hash", &missing, "--agent", ALICE],
+		&["bond", "issue", &own_file, "--code-hash", &bond_code, "--agent", ALICE],
 	)?;
-	ensure!(out.code == 4, "unknown code: exit {} {}", out.code, out.stderr);
-	let issue = ["bond", "issue", &sheet_file, "--code-hash", &bond_code, "--agent", ALICE];
-	let out = citybond(url, Some("//Bob"), &issue)?;
 	ensure!(
-		out.code == 4 && out.stderr.contains("BadOrigin"),
-		"Bob: exit {} {}",
+		out.code == 4 && out.stderr.contains("IssuerNotRegistered"),
+		"exit {} {}",
 		out.code,
 		out.stderr
 	);
 
-	// A dry run sends nothing and names the address; then Alice issues it.
-	let preview = ok(url, Some("//Alice"), &[&issue[..], &["--dry-run"]].concat())?;
-	let issued = ok(url, Some("//Alice"), &issue)?;
+	// A dry run sends nothing and names the address; then Bob issues it.
+	let issue = ["bond", "issue", &sheet_file, "--code-hash", &bond_code, "--agent", ALICE];
+	let preview = ok(url, Some("//Bob"), &[&issue[..], &["--dry-run"]].concat())?;
+	let issued = ok(url, Some("//Bob"), &issue)?;
 	let bond = text(&issued["address"])?;
 	ensure!(preview["address"] == issued["address"], "{preview} vs {issued}");
 	ensure!(issued["termsHash"] == json!(terms_hash), "{issued}");
@@ -238,7 +284,7 @@ async fn personas_issue_subscribe_fund_and_claim_through_the_cli() -> Result<()>
 	let off_chain = ok(url, None, &["term-sheet", "check", &ten_year_file])?;
 	let ten_year_issue =
 		["bond", "issue", &ten_year_file, "--code-hash", &bond_code, "--agent", ALICE];
-	let calendar_bond = text(&ok(url, Some("//Alice"), &ten_year_issue)?["address"])?;
+	let calendar_bond = text(&ok(url, Some("//Bob"), &ten_year_issue)?["address"])?;
 	let on_chain = ok(url, None, &["bond", "show", &calendar_bond])?;
 	ensure!(
 		on_chain["schedule"] == off_chain["schedule"]
@@ -254,7 +300,7 @@ async fn personas_issue_subscribe_fund_and_claim_through_the_cli() -> Result<()>
 	let off_chain = ok(url, None, &["term-sheet", "check", &monthly_file])?;
 	let monthly_issue =
 		["bond", "issue", &monthly_file, "--code-hash", &bond_code, "--agent", ALICE];
-	let monthly_bond = text(&ok(url, Some("//Alice"), &monthly_issue)?["address"])?;
+	let monthly_bond = text(&ok(url, Some("//Bob"), &monthly_issue)?["address"])?;
 	let on_chain = ok(url, None, &["bond", "show", &monthly_bond])?;
 	ensure!(
 		on_chain["schedule"] == off_chain["schedule"]

@@ -1,9 +1,10 @@
 //! The green bond's life on a real dev node, against the real cash token and the real KPI oracle
 //! (read through the chain extension).
 //!
-//! - Alice (the deployer) deploys a cash token with Ferdie as settlement agent, and a green bond
-//!   issued by Bob, with Alice as the bond's agent and two KPI feeds Bob creates, each with the
-//!   three demo oracle operators:
+//! - Alice (the deployer) deploys a cash token with Ferdie as settlement agent and uploads the
+//!   green bond's code, which governance (sudo) approves; Bob issues his green bond from it, with
+//!   Alice as the bond's agent and two KPI feeds Bob creates, each with the three demo oracle
+//!   operators:
 //!   - energy saved (step-up 100 bp): its first period is reported BELOW target and becomes
 //!     Final, so coupon 1 steps up to 5 %; its second period is reported on target, so coupon 2
 //!     goes back to the base rate;
@@ -156,9 +157,10 @@ async fn green_bond_allots_pro_rata_and_steps_up_on_a_missed_target_and_a_missin
 		resident_priority: None,
 	};
 	let limits = Limits { max_subscribers: 10, max_holders: 20 };
-	let (bond, bond_id) = contract::deploy(
+	let (bond, bond_id) = contract::deploy_as_issuer(
 		&client,
 		&alice,
+		&bob,
 		"green_bond",
 		"new",
 		(terms, vec![account_id(&alice)], limits),

@@ -387,16 +387,16 @@ async fn a_green_bond_lives_its_life_through_the_api_and_signed_extrinsics() -> 
 		})
 	};
 
-	// 1. Issue: Alice deploys Bob's bond.
+	// 1. Issue: governance (sudo, Alice) approves the green bond's code; Bob issues his bond.
 	step(issue, "1. issue");
 	let ctor = green.constructor(
 		"new",
 		(terms, vec![account_id(&alice)], Limits { max_subscribers: 20, max_holders: 50 }),
 	)?;
-	let (bond_id, _) =
-		contract::instantiate(&client, &alice, green.code_hash, ctor, b"life".to_vec())
-			.await
-			.context("deploy the bond")?;
+	contract::approve_code_by_sudo(&client, &alice, green.code_hash, "green_bond").await?;
+	let (bond_id, _) = contract::issue(&client, &bob, green.code_hash, ctor, b"life".to_vec())
+		.await
+		.context("issue the bond")?;
 	let bond = hex32(bond_id);
 
 	// 2. Subscriptions: 600 units asked for 500; Ferdie may not subscribe.

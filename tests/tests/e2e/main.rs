@@ -11,6 +11,7 @@ mod cash_token;
 mod chain_extension;
 mod cli;
 mod green_bond;
+mod issuance;
 mod kpi_oracle;
 mod lifecycle;
 mod local_testnet;

@@ -1,6 +1,7 @@
 //! Only registered identities transact on a real dev node: a funded account without an identity
 //! is refused at the transaction pool with the documented code, a non-registrar cannot register
-//! anyone, and once a registrar registers the account it can transact.
+//! anyone, and once a registrar registers the account it can transact. A registrar cannot
+//! suspend a council member; out of office, a suspended former member is refused like anyone.
 
 use anyhow::{bail, ensure, Result};
 use citybond_e2e::{account_id, find_events, node::Node, submit, submit_ok, Failure};
@@ -79,5 +80,34 @@ async fn only_registered_identities_can_transact() -> Result<()> {
 	);
 	let events = submit_ok(&client, &one, "System", "remark_with_event", remark("hello")).await?;
 	ensure!(!find_events(&events, "System", "Remarked")?.is_empty(), "One's remark left no event");
+
+	// A registrar cannot suspend a council member (one registrar could otherwise disable
+	// governance); governance removes Charlie from the council first. Then a member has no
+	// exemption: suspended, Charlie cannot transact; reactivated, he can again.
+	let charlie = dev_account("//Charlie")?;
+	let charlie_id = || Value::unnamed_variant("Id", [Value::from_bytes(account_id(&charlie))]);
+	match submit(&client, &alice, "Identity", "suspend", vec![charlie_id()]).await {
+		Err(Failure::Dispatch(e)) => ensure!(e.contains("TargetIsGovernor"), "suspending: {e}"),
+		other => bail!("a registrar suspended a council member: {:?}", other.map(|_| ())),
+	}
+	let remove = Value::unnamed_variant(
+		"CouncilMembership",
+		[Value::named_variant("remove_member", [("who", charlie_id())])],
+	);
+	let events = submit_ok(&client, &alice, "Sudo", "sudo", vec![remove]).await?;
+	ensure!(
+		!find_events(&events, "CouncilMembership", "MemberRemoved")?.is_empty(),
+		"Charlie is still on the council"
+	);
+	submit_ok(&client, &alice, "Identity", "suspend", vec![charlie_id()]).await?;
+	match submit(&client, &charlie, "System", "remark", remark("council")).await {
+		Err(Failure::Other(e)) => {
+			let message = format!("{e:#}");
+			ensure!(message.contains(IDENTITY_REQUIRED), "suspended member: {message}");
+		}
+		other => bail!("a suspended council member transacted: {:?}", other.map(|_| ())),
+	}
+	submit_ok(&client, &alice, "Identity", "reactivate", vec![charlie_id()]).await?;
+	submit_ok(&client, &charlie, "System", "remark", remark("council")).await?;
 	Ok(())
 }

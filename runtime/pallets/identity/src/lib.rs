@@ -132,6 +132,12 @@ pub mod pallet {
 		/// the sudo key or a governance bootstrap account.
 		type IdentityExempt: Contains<Self::AccountId>;
 
+		/// Accounts holding a governance office (the council's members): registrars may not
+		/// suspend or revoke their identities, since one registrar could otherwise disable
+		/// governance by suspending a third of the council. Governance removes a member from
+		/// office first; then registrars manage its identity like any other.
+		type Governors: Contains<Self::AccountId>;
+
 		/// The most registrars at once.
 		#[pallet::constant]
 		type MaxRegistrars: Get<u32>;
@@ -287,6 +293,9 @@ pub mod pallet {
 		InvestorCategoryMissing,
 		/// Registrars' identities are managed by governance, not by registrars.
 		TargetIsRegistrar,
+		/// The identity's account holds a governance office (a council seat): governance
+		/// removes it from office before a registrar may suspend or revoke it.
+		TargetIsGovernor,
 		/// The identity already holds `MaxClaims` claims that are still valid.
 		TooManyClaims,
 		/// The claim's expiry is not after the current time.
@@ -626,6 +635,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_suspend(registrar: &T::AccountId, account: T::AccountId) -> DispatchResult {
 		Self::ensure_registrar(registrar)?;
 		let mut identity = Self::identity_managed_by_registrars(&account)?;
+		ensure!(!T::Governors::contains(&account), Error::<T>::TargetIsGovernor);
 		ensure!(identity.status != IdentityStatus::Suspended, Error::<T>::AlreadySuspended);
 
 		identity.status = IdentityStatus::Suspended;
@@ -648,6 +658,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_revoke(registrar: &T::AccountId, account: T::AccountId) -> DispatchResult {
 		Self::ensure_registrar(registrar)?;
 		let mut identity = Self::identity_managed_by_registrars(&account)?;
+		ensure!(!T::Governors::contains(&account), Error::<T>::TargetIsGovernor);
 
 		identity.status = IdentityStatus::Revoked;
 		Identities::<T>::insert(&account, identity);

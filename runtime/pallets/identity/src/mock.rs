@@ -59,6 +59,16 @@ pub const FR: CountryCode = CountryCode(*b"FR");
 parameter_types! {
 	/// The wall clock in milliseconds since the Unix epoch; tests move it with `Now::set`.
 	pub static Now: u64 = START;
+	/// The accounts holding a governance office; tests set it with `GovernorSet::set`.
+	pub static GovernorSet: Vec<u64> = Vec::new();
+}
+
+/// The accounts in [`GovernorSet`].
+pub struct Governors;
+impl Contains<u64> for Governors {
+	fn contains(who: &u64) -> bool {
+		GovernorSet::get().contains(who)
+	}
 }
 
 /// A clock that reads [`Now`].
@@ -82,6 +92,7 @@ impl pallet_citybond_identity::Config for Test {
 	type GovernanceOrigin = EnsureRoot<u64>;
 	type Time = MockTime;
 	type IdentityExempt = ExemptAccounts;
+	type Governors = Governors;
 	type MaxRegistrars = ConstU32<3>;
 	type MaxClaims = ConstU32<3>;
 	type MaxCustomClaimIdLen = ConstU32<8>;

@@ -916,6 +916,21 @@ fn registrars_cannot_suspend_or_revoke_a_registrar() {
 	});
 }
 
+#[test]
+fn registrars_cannot_suspend_or_revoke_a_governor_until_it_leaves_office() {
+	build_and_execute(|| {
+		GovernorSet::set(vec![ISSUER]);
+		for call in [Identity::suspend, Identity::revoke] {
+			assert_noop!(call(signed(REGISTRAR), ISSUER), Error::<Test>::TargetIsGovernor);
+		}
+		assert!(Identity::is_active(&ISSUER));
+		// Out of office, the account is managed like any other.
+		GovernorSet::set(Vec::new());
+		assert_ok!(Identity::suspend(signed(REGISTRAR), ISSUER));
+		assert!(!Identity::is_active(&ISSUER));
+	});
+}
+
 // --- registrars --------------------------------------------------------------------------------
 
 #[test]
