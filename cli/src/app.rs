@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use citybond_client::{
 	account_id, address,
 	bond::{CashToken, GreenBond, Revert},
-	contract, parse_address, submit, Client, Failure,
+	contract, identity, parse_address, submit, Client, Failure,
 };
 use clap::{Args, Parser, Subcommand};
 use green_bond_rules::data::{Limits, Payment};
@@ -78,6 +78,104 @@ enum Command {
 	/// The council: vote on and close motions (such as a code approval), list open ones.
 	#[command(subcommand)]
 	Council(CouncilCommand),
+	/// Identities: registrars register accounts, attest and withdraw claims, suspend,
+	/// reactivate and revoke; anyone shows one.
+	#[command(subcommand)]
+	Identity(IdentityCommand),
+}
+
+/// A role a registrar may grant (`registrar` is appointed by governance only).
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum RoleArg {
+	Issuer,
+	Investor,
+	Auditor,
+	OracleOperator,
+	SettlementAgent,
+}
+
+impl From<RoleArg> for identity::Role {
+	fn from(role: RoleArg) -> Self {
+		match role {
+			RoleArg::Issuer => identity::Role::Issuer,
+			RoleArg::Investor => identity::Role::Investor,
+			RoleArg::Auditor => identity::Role::Auditor,
+			RoleArg::OracleOperator => identity::Role::OracleOperator,
+			RoleArg::SettlementAgent => identity::Role::SettlementAgent,
+		}
+	}
+}
+
+/// An investor category (MiFID II).
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum CategoryArg {
+	Retail,
+	Professional,
+	Institutional,
+}
+
+#[derive(Subcommand)]
+enum IdentityCommand {
+	/// Registers an account's identity, active (registrars).
+	Register {
+		/// The account (SS58).
+		account: String,
+		/// Its jurisdiction (ISO 3166-1 alpha-2, for example NL).
+		#[arg(long)]
+		jurisdiction: String,
+		/// A role; repeat for several.
+		#[arg(long = "role", value_enum, required = true)]
+		roles: Vec<RoleArg>,
+		/// Its investor category: required with the investor role, refused without it.
+		#[arg(long, value_enum)]
+		category: Option<CategoryArg>,
+		/// Its legal entity identifier (ISO 17442), for organisations.
+		#[arg(long)]
+		lei: Option<String>,
+	},
+	/// Attests a claim about an account until an instant (registrars); replaces one of the
+	/// same kind, which is how claims are renewed.
+	AddClaim {
+		/// The account (SS58).
+		account: String,
+		/// `kyc`, `accreditation`, `residency`, or `custom:ID`.
+		#[arg(long)]
+		kind: String,
+		/// When it expires (ISO 8601 UTC, for example 2027-12-31T00:00:00Z).
+		#[arg(long)]
+		expires: DateTime<Utc>,
+	},
+	/// Withdraws a claim before it expires (registrars).
+	RevokeClaim {
+		/// The account (SS58).
+		account: String,
+		/// `kyc`, `accreditation`, `residency`, or `custom:ID`.
+		#[arg(long)]
+		kind: String,
+	},
+	/// Suspends an identity: it cannot transact until reactivated (registrars).
+	Suspend {
+		/// The account (SS58).
+		account: String,
+	},
+	/// Reactivates a suspended identity (registrars).
+	Reactivate {
+		/// The account (SS58).
+		account: String,
+	},
+	/// Revokes an identity for good: the account can never be registered again (registrars).
+	Revoke {
+		/// The account (SS58).
+		account: String,
+		/// Say that you mean it: revocation cannot be undone.
+		#[arg(long)]
+		for_good: bool,
+	},
+	/// Shows an account's identity: status, roles, jurisdiction, category, claims.
+	Show {
+		/// The account (SS58).
+		account: String,
+	},
 }
 
 #[derive(Subcommand)]
@@ -197,6 +295,39 @@ enum TermSheetCommand {
 		/// The term sheet (JSON); `-` reads standard input.
 		file: PathBuf,
 	},
+	/// Prints a term sheet to start from: a plain fixed-rate green bond whose subscriptions
+	/// open now, on compressed coupon periods for a development chain (by default four of
+	/// 30 seconds, each standing for half a year). Edit it, check it, issue it.
+	Template(Template),
+}
+
+/// The choices of `term-sheet template`.
+#[derive(Args)]
+struct Template {
+	/// The issuer's account (SS58): the key that will issue the bond.
+	#[arg(long)]
+	issuer: String,
+	/// The cash token the bond settles in (SS58).
+	#[arg(long)]
+	currency: String,
+	/// Decimals of the cash token.
+	#[arg(long, default_value_t = 2)]
+	currency_decimals: u8,
+	/// The bond's ISIN (with its check digit).
+	#[arg(long, default_value = "NLCITYBOND24")]
+	isin: String,
+	/// How long subscriptions stay open from now (ISO 8601, for example PT2M).
+	#[arg(long, default_value = "PT2M")]
+	subscription: String,
+	/// The length of a coupon period (ISO 8601).
+	#[arg(long, default_value = "PT30S")]
+	period: String,
+	/// How many coupon periods until maturity.
+	#[arg(long, default_value_t = 4)]
+	periods: u32,
+	/// The coupon, in percent a year.
+	#[arg(long, default_value = "4.00")]
+	coupon: String,
 }
 
 #[derive(Subcommand)]
@@ -425,11 +556,13 @@ fn progress(what: &str) {
 async fn run(cli: &Cli) -> Result<()> {
 	match &cli.command {
 		Command::TermSheet(TermSheetCommand::Check { file }) => check(cli, file),
+		Command::TermSheet(TermSheetCommand::Template(template)) => sheet_template(template),
 		Command::Bond(command) => bond(cli, command).await,
 		Command::Kpi(command) => kpi(cli, command).await,
 		Command::Cash(command) => cash(cli, command).await,
 		Command::Code(command) => code(cli, command).await,
 		Command::Council(command) => council(cli, command).await,
+		Command::Identity(command) => identity_command(cli, command).await,
 	}
 }
 
@@ -470,6 +603,91 @@ fn check(cli: &Cli, file: &Path) -> Result<()> {
 		text.push_str(&schedule_text(&periods));
 		text
 	});
+	Ok(())
+}
+
+/// Prints a term sheet starting now (see [`TermSheetCommand::Template`]), checked with the
+/// bond's rules first.
+fn sheet_template(t: &Template) -> Result<()> {
+	let duration = |what: &str, text: &str| {
+		text.parse::<units::Duration>()
+			.map(|d| d.millis())
+			.map_err(|e| refused(format!("--{what}: {e}")))
+	};
+	let subscription = duration("subscription", &t.subscription)?;
+	let period = duration("period", &t.period)?;
+	if t.periods == 0 {
+		return Err(refused("--periods: at least one coupon period"));
+	}
+	// Whole seconds.
+	let now = u64::try_from(Utc::now().timestamp())
+		.ok()
+		.and_then(|seconds| seconds.checked_mul(1_000))
+		.ok_or_else(|| anyhow!("the clock is before 1970"))?;
+	let overflow = || refused("the dates overflow: shorter --subscription, --period or --periods");
+	let sub_end = now.checked_add(subscription).ok_or_else(overflow)?;
+	// Time to close the book before the issue date.
+	let issue = sub_end.checked_add(30_000).ok_or_else(overflow)?;
+	let maturity = u64::from(t.periods)
+		.checked_mul(period)
+		.and_then(|length| issue.checked_add(length))
+		.ok_or_else(overflow)?;
+	let record_offset = (period / 6).max(1_000);
+	let one = 10u128
+		.checked_pow(u32::from(t.currency_decimals))
+		.ok_or_else(|| refused("--currency-decimals: too many"))?;
+	// `whole` units of the currency, written in its decimals.
+	let money = |whole: u128| {
+		whole
+			.checked_mul(one)
+			.map(|amount| units::format_money(amount, t.currency_decimals))
+			.ok_or_else(|| refused("--currency-decimals: too many"))
+	};
+	let duration_text =
+		|ms: u64| serde_json::to_value(units::Duration::from_millis(ms)).unwrap_or(Json::Null);
+	let doc = json!({
+		"isin": t.isin,
+		"cfi": "DBFTFR",
+		"issuer": t.issuer,
+		"currency": t.currency,
+		"currencyDecimals": t.currency_decimals,
+		"denomination": money(1_000)?,
+		"issueSize": money(100_000)?,
+		"minimumRaise": money(10_000)?,
+		"minimumSubscription": money(1_000)?,
+		"subscriptionStart": at(now.saturating_sub(60_000)),
+		"subscriptionEnd": at(sub_end),
+		"issueDate": at(issue),
+		"maturityDate": at(maturity),
+		"couponFrequency": { "every": t.period, "periodsPerYear": 2 },
+		"dayCountFraction": "30/360",
+		"businessDayConvention": "Unadjusted",
+		"recordDateOffset": duration_text(record_offset),
+		"couponRate": t.coupon,
+		"couponFloor": t.coupon,
+		"couponCap": t.coupon,
+		"kpis": [],
+		"useOfProceeds": ["EnergyEfficiency", "GreenBuildings"],
+		"documents": {
+			// A placeholder: put the blake2-256 hash of your bond framework document here.
+			"framework": "0xa29bb5b49cf27075cd96c98a17d7426ceccfa402f10560a14b4bf606bbafca7d",
+			"secondPartyOpinion": null
+		},
+		"callSchedule": [],
+		"gracePeriod": "PT1M",
+		"claimPeriod": "PT10M",
+		"investorCaps": [],
+		"residentPriority": null
+	});
+	let sheet = TermSheet::from_json(&doc.to_string()).map_err(|e| Refused {
+		message: format!("{}: {}", e.field, e.problem),
+		field: Some((e.field, e.problem)),
+	})?;
+	sheet.to_terms().map_err(|e| Refused {
+		message: format!("{}: {}", e.field, e.problem),
+		field: Some((e.field, e.problem)),
+	})?;
+	println!("{}", sheet.to_json());
 	Ok(())
 }
 
@@ -1091,6 +1309,157 @@ async fn council(cli: &Cli, command: &CouncilCommand) -> Result<()> {
 		}
 	}
 	Ok(())
+}
+
+fn claim_kind(text: &str) -> Result<identity::ClaimKind> {
+	Ok(match text {
+		"kyc" => identity::ClaimKind::Kyc,
+		"accreditation" => identity::ClaimKind::Accreditation,
+		"residency" => identity::ClaimKind::Residency,
+		other => match other.strip_prefix("custom:") {
+			Some(id) if !id.is_empty() => identity::ClaimKind::Custom(id.as_bytes().to_vec()),
+			_ => {
+				return Err(refused(format!(
+					"--kind: `{text}` is not kyc, accreditation, residency or custom:ID"
+				)))
+			}
+		},
+	})
+}
+
+fn claim_kind_text(kind: &identity::ClaimKind) -> String {
+	match kind {
+		identity::ClaimKind::Kyc => "kyc".into(),
+		identity::ClaimKind::Accreditation => "accreditation".into(),
+		identity::ClaimKind::Residency => "residency".into(),
+		identity::ClaimKind::Custom(id) => format!("custom:{}", String::from_utf8_lossy(id)),
+	}
+}
+
+async fn identity_command(cli: &Cli, command: &IdentityCommand) -> Result<()> {
+	let account_arg =
+		|text: &str| parse_address(text).map_err(|e| refused(format!("account: {e:#}")));
+	let done = |what: String| {
+		cli.answer(json!({ "done": what }), || format!("done: {what}"));
+		Ok(())
+	};
+	match command {
+		IdentityCommand::Show { account } => {
+			let who = account_arg(account)?;
+			let client = cli.client().await?;
+			let Some(found) = identity::identity(&client, who).await? else {
+				cli.answer(json!({ "account": address(&who), "identity": null }), || {
+					format!("{} has no identity: it cannot transact", address(&who))
+				});
+				return Ok(());
+			};
+			let roles: Vec<String> =
+				identity::roles_of(found.roles.0).iter().map(|r| format!("{r:?}")).collect();
+			let claims: Vec<Json> = found
+				.claims
+				.iter()
+				.map(|c| {
+					json!({
+						"kind": claim_kind_text(&c.kind),
+						"attestedBy": address(&c.issuer),
+						"expires": at(c.expiry),
+						"revoked": c.revoked,
+					})
+				})
+				.collect();
+			let answer = json!({
+				"account": address(&who),
+				"status": format!("{:?}", found.status),
+				"roles": roles,
+				"jurisdiction": String::from_utf8_lossy(&found.jurisdiction.0),
+				"category": found.category.map(|c| format!("{c:?}")),
+				"lei": found.lei.map(|l| String::from_utf8_lossy(&l.0).into_owned()),
+				"registeredBy": found.registered_by.map(|r| address(&r)),
+				"claims": claims,
+			});
+			cli.answer(answer.clone(), || {
+				serde_json::to_string_pretty(&answer).unwrap_or_default()
+			});
+			Ok(())
+		}
+		IdentityCommand::Register { account, jurisdiction, roles, category, lei } => {
+			let who = account_arg(account)?;
+			let country = <[u8; 2]>::try_from(jurisdiction.as_bytes())
+				.ok()
+				.filter(|c| c.iter().all(u8::is_ascii_uppercase))
+				.ok_or_else(|| {
+					refused(format!("--jurisdiction: `{jurisdiction}` is not two capital letters"))
+				})?;
+			let lei = lei
+				.as_deref()
+				.map(|text| {
+					<[u8; 20]>::try_from(text.as_bytes())
+						.map_err(|_| refused(format!("--lei: `{text}` is not 20 characters")))
+				})
+				.transpose()?;
+			let roles: Vec<identity::Role> = roles.iter().map(|r| (*r).into()).collect();
+			let investor = roles.contains(&identity::Role::Investor);
+			let category = category.map(|c| match c {
+				CategoryArg::Retail => identity::Category::Retail,
+				CategoryArg::Professional => identity::Category::Professional,
+				CategoryArg::Institutional => identity::Category::Institutional,
+			});
+			if investor != category.is_some() {
+				return Err(refused("--category: given exactly when the roles include investor"));
+			}
+			let signer = cli.signer()?;
+			let client = cli.client().await?;
+			progress("registering the identity, waiting for finality");
+			identity::register(&client, &signer, who, lei, country, category, &roles).await?;
+			done(format!("registered {}", address(&who)))
+		}
+		IdentityCommand::AddClaim { account, kind, expires } => {
+			let who = account_arg(account)?;
+			let kind = claim_kind(kind)?;
+			let expiry = u64::try_from(expires.timestamp_millis())
+				.map_err(|_| refused("--expires: before 1970"))?;
+			let signer = cli.signer()?;
+			let client = cli.client().await?;
+			progress("attesting the claim, waiting for finality");
+			identity::add_claim(&client, &signer, who, &kind, expiry).await?;
+			done(format!(
+				"{} claim of {} until {}",
+				claim_kind_text(&kind),
+				address(&who),
+				at(expiry)
+			))
+		}
+		IdentityCommand::RevokeClaim { account, kind } => {
+			let who = account_arg(account)?;
+			let kind = claim_kind(kind)?;
+			let signer = cli.signer()?;
+			let client = cli.client().await?;
+			progress("withdrawing the claim, waiting for finality");
+			identity::revoke_claim(&client, &signer, who, &kind).await?;
+			done(format!("withdrew the {} claim of {}", claim_kind_text(&kind), address(&who)))
+		}
+		IdentityCommand::Suspend { account }
+		| IdentityCommand::Reactivate { account }
+		| IdentityCommand::Revoke { account, .. } => {
+			let who = account_arg(account)?;
+			let call = match command {
+				IdentityCommand::Suspend { .. } => "suspend",
+				IdentityCommand::Reactivate { .. } => "reactivate",
+				IdentityCommand::Revoke { for_good: false, .. } => {
+					return Err(refused(
+						"--for-good: revoking cannot be undone (the account can never be \
+						 registered again); say --for-good, or suspend instead",
+					))
+				}
+				_ => "revoke",
+			};
+			let signer = cli.signer()?;
+			let client = cli.client().await?;
+			progress(&format!("Identity.{call}, waiting for finality"));
+			identity::set_status(&client, &signer, call, who).await?;
+			done(format!("{call}: {}", address(&who)))
+		}
+	}
 }
 
 /// Whether code with `hash` is on the chain.

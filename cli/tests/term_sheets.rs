@@ -332,6 +332,45 @@ fn the_cli_checks_a_term_sheet_and_answers_with_documented_exit_codes() {
 }
 
 #[test]
+fn a_template_starts_now_and_passes_the_bonds_rules() {
+	const BOB: &str = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty";
+	const ALICE: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+	let before = chrono::Utc::now();
+	let template = ["term-sheet", "template", "--issuer", BOB, "--currency", ALICE];
+	let (code, out, err) = citybond(&[&template[..], &["--periods", "3"]].concat());
+	assert_eq!(code, 0, "{err}");
+	let sheet = TermSheet::from_json(&out).unwrap();
+	let (terms, schedule) = sheet.to_terms().unwrap();
+	assert_eq!(schedule.len(), 3);
+	assert_eq!(sheet.issuer, BOB);
+	// Subscriptions are open now and close two minutes from now; the bond is issued 30 s
+	// later and pays every 30 s.
+	let now = u64::try_from(before.timestamp_millis()).unwrap();
+	assert!(terms.subscription_start <= now && now < terms.subscription_end);
+	assert!(terms.subscription_end - now <= 120_000 && terms.subscription_end - now > 110_000);
+	assert_eq!(terms.issue_date, terms.subscription_end + 30_000);
+	assert_eq!(terms.maturity_date, terms.issue_date + 3 * 30_000);
+
+	// What it prints, `term-sheet check` accepts as it is.
+	let dir = tempfile::tempdir().unwrap();
+	let file = dir.path().join("template.json");
+	std::fs::write(&file, &out).unwrap();
+	let (code, _, err) = citybond(&["term-sheet", "check", file.to_str().unwrap()]);
+	assert_eq!(code, 0, "{err}");
+
+	// Bad choices are refused with the option named.
+	let (code, _, err) = citybond(&[&template[..], &["--period", "P6M"]].concat());
+	assert_eq!(code, 3);
+	assert!(err.contains("--period"), "{err}");
+	let (code, _, err) = citybond(&[&template[..], &["--periods", "0"]].concat());
+	assert_eq!(code, 3);
+	assert!(err.contains("--periods"), "{err}");
+	let (code, _, err) = citybond(&[&template[..], &["--isin", "NLCITYBOND25"]].concat());
+	assert_eq!(code, 3);
+	assert!(err.contains("isin"), "{err}");
+}
+
+#[test]
 fn key_files_others_may_read_and_json_keystores_are_refused_before_anything_is_sent() {
 	use std::os::unix::fs::PermissionsExt;
 	let dir = tempfile::tempdir().unwrap();

@@ -7,6 +7,7 @@
 
 pub mod bond;
 pub mod contract;
+pub mod identity;
 
 use anyhow::{bail, ensure, Context, Result};
 use codec::Decode;

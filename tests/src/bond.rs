@@ -118,6 +118,64 @@ pub const EURO: u128 = 100;
 /// The bonds' denomination: 1,000.00.
 pub const DENOM: u128 = 1_000 * EURO;
 
+/// The dates of a [`plain_terms`] bond (ms since the Unix epoch).
+#[derive(Debug, Clone, Copy)]
+pub struct PlainDates {
+	/// Subscriptions open.
+	pub start: u64,
+	/// Subscriptions close.
+	pub sub_end: u64,
+	/// The issue date; two coupon periods of `period_ms` follow it.
+	pub issue: u64,
+	/// The coupon period.
+	pub period_ms: u64,
+	/// How long before each payment date its record date is.
+	pub record_offset_ms: u64,
+}
+
+/// A plain 4 % bond of `units` units of 1,000.00 with two coupon periods, no KPI, no caps,
+/// the minimum raise one unit.
+pub fn plain_terms(
+	isin: [u8; 12],
+	issuer: [u8; 32],
+	currency: [u8; 32],
+	units: u128,
+	dates: PlainDates,
+) -> BondTerms {
+	BondTerms {
+		isin,
+		cfi: *b"DNFTFR",
+		issuer,
+		currency,
+		denomination: DENOM,
+		issue_size: units * DENOM,
+		minimum_raise: DENOM,
+		minimum_subscription: DENOM,
+		subscription_start: dates.start,
+		subscription_end: dates.sub_end,
+		issue_date: dates.issue,
+		maturity_date: dates.issue + 2 * dates.period_ms,
+		coupon_frequency: Frequency::EveryMillis {
+			period_ms: dates.period_ms,
+			periods_per_year: 2,
+		},
+		day_count_fraction: 0,
+		business_day_convention: 0,
+		record_date_offset_ms: dates.record_offset_ms,
+		coupon_rate_bps: 400,
+		coupon_floor_bps: 400,
+		coupon_cap_bps: 400,
+		kpis: Vec::new(),
+		use_of_proceeds: vec![1],
+		documents: ([7; 32], None),
+		call_schedule: Vec::new(),
+		grace_period_ms: 60_000,
+		claim_period_ms: 600_000,
+		investor_caps: Vec::new(),
+		resident_priority: None,
+	}
+}
+
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> Result<u64> {
 	Ok(u64::try_from(SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis())?)

@@ -1236,6 +1236,13 @@ formula = {{ kind = "reduction", baseline_attribute = "inflowVolume" }}
 			));
 		}
 		line(format!("  cash token (EURC)     {cash_ss58} ({cash})"));
+		if let Ok(green) = Bundle::from_file(&bundle_path("green_bond")) {
+			line(format!(
+				"  green bond code       0x{}   (approved for issuers; issue another bond: the \
+				 README's walkthrough, `citybond term-sheet template`)",
+				hex::encode(green.code_hash)
+			));
+		}
 		line(format!(
 			"  KPI feeds             {energy} energy saved (kWh, town hall), {water} non-revenue \
 			 water (m3, DMA Noord); periods of {} s",

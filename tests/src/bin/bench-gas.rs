@@ -18,7 +18,7 @@ use anyhow::{ensure, Result};
 use citybond_e2e::{
 	account_id,
 	bond::{
-		call_ok, chain_past, deploy_cash, now_ms, BondTerms, Frequency, Limits, Payment, DENOM,
+		call_ok, chain_past, deploy_cash, now_ms, plain_terms, Limits, Payment, PlainDates, DENOM,
 		EURO,
 	},
 	contract::{self, Bundle},
@@ -111,7 +111,14 @@ async fn main() -> Result<()> {
 	let issue = sub_end + 60_000;
 	let mut bonds = Vec::new();
 	for (holders_max, isin) in [(args.small, *b"XS2407019798"), (args.large, *b"XS0000000009")] {
-		let terms = terms(isin, account_id(&bob), cash_id, start, sub_end, issue);
+		let dates = PlainDates {
+			start,
+			sub_end,
+			issue,
+			period_ms: PERIOD_MS,
+			record_offset_ms: RECORD_OFFSET_MS,
+		};
+		let terms = plain_terms(isin, account_id(&bob), cash_id, ISSUE_UNITS, dates);
 		let limits = Limits { max_subscribers: 10, max_holders: u32::try_from(holders_max)? };
 		let (bundle, address) = contract::deploy_as_issuer(
 			&client,
@@ -274,44 +281,4 @@ fn kyc_claim(who: [u8; 32]) -> Vec<Value> {
 		Value::unnamed_variant("Kyc", []),
 		Value::u128(CLAIM_EXPIRY.into()),
 	]
-}
-
-/// A plain 4 % bond of `ISSUE_UNITS` units with one coupon period and no KPI.
-fn terms(
-	isin: [u8; 12],
-	issuer: [u8; 32],
-	currency: [u8; 32],
-	start: u64,
-	sub_end: u64,
-	issue: u64,
-) -> BondTerms {
-	BondTerms {
-		isin,
-		cfi: *b"DNFTFR",
-		issuer,
-		currency,
-		denomination: DENOM,
-		issue_size: ISSUE_UNITS * DENOM,
-		minimum_raise: DENOM,
-		minimum_subscription: DENOM,
-		subscription_start: start,
-		subscription_end: sub_end,
-		issue_date: issue,
-		maturity_date: issue + 2 * PERIOD_MS,
-		coupon_frequency: Frequency::EveryMillis { period_ms: PERIOD_MS, periods_per_year: 2 },
-		day_count_fraction: 0,
-		business_day_convention: 0,
-		record_date_offset_ms: RECORD_OFFSET_MS,
-		coupon_rate_bps: 400,
-		coupon_floor_bps: 400,
-		coupon_cap_bps: 400,
-		kpis: Vec::new(),
-		use_of_proceeds: vec![1],
-		documents: ([7; 32], None),
-		call_schedule: Vec::new(),
-		grace_period_ms: 60_000,
-		claim_period_ms: 600_000,
-		investor_caps: Vec::new(),
-		resident_priority: None,
-	}
 }

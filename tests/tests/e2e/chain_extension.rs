@@ -132,15 +132,16 @@ async fn a_contract_reads_identity_facts_through_the_chain_extension() -> Result
 	// KPI reads of a feed that does not exist answer `None`, not an error.
 	ensure!(reads.ask::<Option<u32>>("current_period", 77u32).await?.is_none(), "no feed 77");
 
-	// The registrar suspends Charlie: the contract sees it at once, and the reactivation too.
-	let target = || vec![Value::unnamed_variant("Id", [Value::from_bytes(charlie)])];
+	// The registrar suspends Dave (an investor; Charlie sits on the council, whose members only
+	// governance may suspend): the contract sees it at once, and the reactivation too.
+	let target = || vec![Value::unnamed_variant("Id", [Value::from_bytes(dave)])];
 	submit_ok(&client, &alice, "Identity", "suspend", target()).await?;
-	ensure!(!reads.ask::<bool>("is_active", charlie).await?, "a suspended identity is inactive");
+	ensure!(!reads.ask::<bool>("is_active", dave).await?, "a suspended identity is inactive");
 	ensure!(
-		!reads.ask::<bool>("claim_valid_now", (charlie, ClaimKind::Kyc)).await?,
+		!reads.ask::<bool>("claim_valid_now", (dave, ClaimKind::Kyc)).await?,
 		"a suspended identity's claims do not count"
 	);
 	submit_ok(&client, &alice, "Identity", "reactivate", target()).await?;
-	ensure!(reads.ask::<bool>("is_active", charlie).await?, "reactivated");
+	ensure!(reads.ask::<bool>("is_active", dave).await?, "reactivated");
 	Ok(())
 }

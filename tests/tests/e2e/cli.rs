@@ -1,7 +1,7 @@
 //! The `citybond` command line on a real dev node, run as a user runs it: a subprocess, with
 //! its key in the environment, answering JSON. Every chain action below goes through the CLI;
-//! the test only starts the node, writes the term sheet a person would write, and waits for
-//! the chain's clock.
+//! the test only starts the node, writes the term sheet as the README tells a person to
+//! (`term-sheet template`), and waits for the chain's clock.
 //!
 //! Alice (a contract deployer) uploads the contract code and deploys the cash token; the
 //! council (Alice proposes, Bob votes, Bob closes) approves the green bond's code for issuers;
@@ -13,13 +13,15 @@
 //! code before governance approved it, code that is on the chain but not approved, a term
 //! sheet naming another issuer than the key's (offline), an account without the Issuer role
 //! naming itself (the contract's dry run), an amount that is not whole denominations (nothing
-//! sent, the contract's reason named), a KPI attestation by a non-auditor.
+//! sent, the contract's reason named), a KPI attestation by a non-auditor. The registrar's
+//! commands register an investor with a KYC claim and suspend it; a non-registrar and a
+//! registrar suspending a council member are refused.
 
 // Times and amounts are small sums of the test's own figures.
 #![allow(clippy::arithmetic_side_effects)]
 
 use anyhow::{ensure, Context, Result};
-use citybond_e2e::{bond::chain_past, chain_now, node::Node, target_dir};
+use citybond_e2e::{bond::chain_past, node::Node, target_dir};
 use serde_json::{json, Value as Json};
 use std::{
 	path::{Path, PathBuf},
@@ -76,12 +78,6 @@ fn text(v: &Json) -> Result<String> {
 	v.as_str().map(str::to_string).with_context(|| format!("expected a string, got {v}"))
 }
 
-fn rfc3339(ms: u64) -> String {
-	chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms as i64)
-		.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
-		.unwrap_or_default()
-}
-
 /// SS58 addresses of the dev accounts.
 const ALICE: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
 const BOB: &str = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty";
@@ -89,53 +85,6 @@ const CHARLIE: &str = "5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y";
 const DAVE: &str = "5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy";
 const EVE: &str = "5HGjWAeFDfFCWPsjFQdVV2Msvz2XtMktvgocEZcCj68kUMaw";
 const FERDIE: &str = "5CiPPseXPECbkjWCa6MnjNokrgYjMqmKndv2rSnekmSK2DjL";
-
-/// A 30-second coupon period, standing for half a year.
-const PERIOD_MS: u64 = 30_000;
-
-/// How long subscriptions stay open from the term sheet's writing: room for the issue, a
-/// refusal and three subscriptions (each an approval and a subscription) on a loaded machine.
-const SUBSCRIPTION_MS: u64 = 150_000;
-
-fn term_sheet(cash: &str, start: u64) -> Json {
-	// Subscriptions, then two 30-second coupon periods.
-	let sub_end = start + SUBSCRIPTION_MS;
-	// Room to close the book before the issue date, even on a loaded machine.
-	let issue = sub_end + 30_000;
-	json!({
-		"isin": "NLCITYBOND24",
-		"cfi": "DBFTFR",
-		"issuer": BOB,
-		"currency": cash,
-		"currencyDecimals": 2,
-		"denomination": "1000.00",
-		"issueSize": "100000.00",
-		"minimumRaise": "10000.00",
-		"minimumSubscription": "1000.00",
-		"subscriptionStart": rfc3339(start - 60_000),
-		"subscriptionEnd": rfc3339(sub_end),
-		"issueDate": rfc3339(issue),
-		"maturityDate": rfc3339(issue + 2 * PERIOD_MS),
-		"couponFrequency": { "every": "PT30S", "periodsPerYear": 2 },
-		"dayCountFraction": "30/360",
-		"businessDayConvention": "Unadjusted",
-		"recordDateOffset": "PT5S",
-		"couponRate": "4.00",
-		"couponFloor": "4.00",
-		"couponCap": "4.00",
-		"kpis": [],
-		"useOfProceeds": ["EnergyEfficiency", "GreenBuildings"],
-		"documents": {
-			"framework": "0xa29bb5b49cf27075cd96c98a17d7426ceccfa402f10560a14b4bf606bbafca7d",
-			"secondPartyOpinion": null
-		},
-		"callSchedule": [],
-		"gracePeriod": "PT1M",
-		"claimPeriod": "PT10M",
-		"investorCaps": [],
-		"residentPriority": null
-	})
-}
 
 fn write(dir: &Path, name: &str, doc: &Json) -> Result<String> {
 	let path = dir.join(name);
@@ -214,9 +163,26 @@ async fn personas_issue_subscribe_fund_and_claim_through_the_cli() -> Result<()>
 
 	// The term sheet, checked offline: its schedule and terms hash.
 	let dir = tempfile::tempdir()?;
-	let start = chain_now(&client).await?;
-	let start = start - start % 1_000;
-	let sheet = term_sheet(&cash, start);
+	// Subscriptions open from now for 150 s: room for the issue, the refusals and three
+	// subscriptions (each an approval and a subscription) on a loaded machine; then two 30 s
+	// coupon periods.
+	let sheet = ok(
+		url,
+		None,
+		&[
+			"term-sheet",
+			"template",
+			"--issuer",
+			BOB,
+			"--currency",
+			&cash,
+			"--subscription",
+			"PT150S",
+			"--periods",
+			"2",
+		],
+	)?;
+	let sub_end = chrono::DateTime::parse_from_rfc3339(&text(&sheet["subscriptionEnd"])?)?;
 	let sheet_file = write(dir.path(), "bond.json", &sheet)?;
 	let checked = ok(url, None, &["term-sheet", "check", &sheet_file])?;
 	let terms_hash = text(&checked["termsHash"])?;
@@ -331,7 +297,7 @@ async fn personas_issue_subscribe_fund_and_claim_through_the_cli() -> Result<()>
 	}
 
 	// Bob closes the book once subscriptions have closed.
-	chain_past(&client, start + SUBSCRIPTION_MS).await?;
+	chain_past(&client, sub_end.timestamp_millis() as u64).await?;
 	let closed = ok(url, Some("//Bob"), &["bond", "close-book", &bond])?;
 	ensure!(closed["phase"] == json!("Active") && closed["unitsIssued"] == json!("60"), "{closed}");
 	let position = ok(url, None, &["bond", "position", &bond, "--holder", CHARLIE])?;
@@ -358,6 +324,69 @@ async fn personas_issue_subscribe_fund_and_claim_through_the_cli() -> Result<()>
 	// Only auditors attest KPIs: Charlie is refused by the chain.
 	let out = citybond(url, Some("//Charlie"), &["kpi", "attest", "1", "0"])?;
 	ensure!(out.code == 4, "exit {} {}", out.code, out.stderr);
+
+	// The registrar's commands. Alice registers //Two as a retail investor and attests its KYC
+	// until 2030; Bob, no registrar, cannot suspend it; Alice can; revoking asks for
+	// --for-good; Bob, a council member, cannot be suspended by a registrar.
+	let two = citybond_e2e::address(&citybond_e2e::account_id(
+		&subxt_signer::sr25519::Keypair::from_uri(&"//Two".parse()?)?,
+	));
+	let shown = ok(url, None, &["identity", "show", &two])?;
+	ensure!(shown["identity"].is_null(), "{shown}");
+	ok(
+		url,
+		Some("//Alice"),
+		&[
+			"identity",
+			"register",
+			&two,
+			"--jurisdiction",
+			"NL",
+			"--role",
+			"investor",
+			"--category",
+			"retail",
+		],
+	)?;
+	ok(
+		url,
+		Some("//Alice"),
+		&["identity", "add-claim", &two, "--kind", "kyc", "--expires", "2030-01-01T00:00:00Z"],
+	)?;
+	let shown = ok(url, None, &["identity", "show", &two])?;
+	ensure!(
+		shown["status"] == json!("Active")
+			&& shown["roles"] == json!(["Investor"])
+			&& shown["category"] == json!("Retail")
+			&& shown["claims"][0]["kind"] == json!("kyc")
+			&& shown["claims"][0]["expires"] == json!("2030-01-01T00:00:00.000Z")
+			&& shown["claims"][0]["attestedBy"] == json!(ALICE),
+		"{shown}"
+	);
+	let out = citybond(url, Some("//Bob"), &["identity", "suspend", &two])?;
+	ensure!(
+		out.code == 4 && out.stderr.contains("NotRegistrar"),
+		"exit {} {}",
+		out.code,
+		out.stderr
+	);
+	ok(url, Some("//Alice"), &["identity", "suspend", &two])?;
+	ensure!(ok(url, None, &["identity", "show", &two])?["status"] == json!("Suspended"));
+	let out = citybond(url, Some("//Alice"), &["identity", "revoke", &two])?;
+	ensure!(out.code == 3 && out.stderr.contains("--for-good"), "exit {} {}", out.code, out.stderr);
+	let out = citybond(url, Some("//Alice"), &["identity", "suspend", BOB])?;
+	ensure!(
+		out.code == 4 && out.stderr.contains("TargetIsGovernor"),
+		"exit {} {}",
+		out.code,
+		out.stderr
+	);
+	let out = citybond(
+		url,
+		Some("//Alice"),
+		&["identity", "register", &two, "--jurisdiction", "NL", "--role", "investor"],
+	)?;
+	ensure!(out.code == 3 && out.stderr.contains("--category"), "exit {} {}", out.code, out.stderr);
 
 	// No key, a node that does not answer: documented exit codes, nothing sent.
 	let out = citybond(url, None, &["bond", "claim", &bond])?;

@@ -17,7 +17,7 @@
 use anyhow::{bail, ensure, Context, Result};
 use citybond_e2e::{
 	account_id,
-	bond::{deploy_cash, BondTerms, Frequency, Limits, DENOM},
+	bond::{deploy_cash, plain_terms, BondTerms, Limits, PlainDates},
 	chain_now,
 	contract::{self, Bundle},
 	council_motion, find_events,
@@ -31,35 +31,14 @@ use subxt_signer::sr25519::{dev, Keypair};
 /// Terms of a plain 4 % bond of `issuer` settling in `cash`, subscriptions open from `now`.
 fn terms(issuer: [u8; 32], cash: [u8; 32], now: u64) -> BondTerms {
 	let issue = now + 600_000;
-	BondTerms {
-		isin: *b"XS2407019798",
-		cfi: *b"DNFTFR",
-		issuer,
-		currency: cash,
-		denomination: DENOM,
-		issue_size: 100 * DENOM,
-		minimum_raise: 20 * DENOM,
-		minimum_subscription: DENOM,
-		subscription_start: now,
-		subscription_end: issue - 60_000,
-		issue_date: issue,
-		maturity_date: issue + 2 * 60_000,
-		coupon_frequency: Frequency::EveryMillis { period_ms: 60_000, periods_per_year: 2 },
-		day_count_fraction: 0,
-		business_day_convention: 0,
-		record_date_offset_ms: 5_000,
-		coupon_rate_bps: 400,
-		coupon_floor_bps: 400,
-		coupon_cap_bps: 400,
-		kpis: Vec::new(),
-		use_of_proceeds: vec![1],
-		documents: ([7; 32], None),
-		call_schedule: Vec::new(),
-		grace_period_ms: 20_000,
-		claim_period_ms: 120_000,
-		investor_caps: Vec::new(),
-		resident_priority: None,
-	}
+	let dates = PlainDates {
+		start: now,
+		sub_end: issue - 60_000,
+		issue,
+		period_ms: 60_000,
+		record_offset_ms: 5_000,
+	};
+	plain_terms(*b"XS2407019798", issuer, cash, 100, dates)
 }
 
 /// The arguments of `Issuance.instantiate`, with generous limits (no dry run: the pallet's

@@ -42,8 +42,9 @@
 //!   accepted from then on, so a period without a quorum by its deadline is `Missing`.
 //! - **Quorum**: the `m` of "m of n": how many operators' reports make a KPI. `n` is the
 //!   feed's operator count ([`FeedInfo::operators`]).
-//! - **Median**: the lower median: for an even count, the smaller of the two middle values
-//!   ([`lower_median`]). It is always a value an operator signed, and it needs no arithmetic.
+//! - **Median**: the middle value; for an even count, the midpoint of the two middle values,
+//!   a half unit rounded to even ([`median`], which also says what collusion it withstands:
+//!   fewer than half of the aggregated values cannot move it outside the honest ones' range).
 //! - **Spread** and **outliers**: the largest minus the smallest aggregated value, and the
 //!   operators whose value lies further from the median than `outlier_tolerance` times the
 //!   median's magnitude ([`FeedParams::is_outlier`]).
@@ -1250,7 +1251,7 @@ impl<T: Config> Pallet<T> {
 	fn aggregate(readings: &[Reading<T>], params: &FeedParams) -> Option<Aggregate<T>> {
 		let mut values: Vec<Value> = readings.iter().map(|reading| reading.value).collect();
 		values.sort_unstable();
-		let median = lower_median(&values)?;
+		let median = median(&values)?;
 		let spread = match (values.first(), values.last()) {
 			(Some(min), Some(max)) => max.abs_diff(*min),
 			_ => 0,
@@ -1292,6 +1293,9 @@ impl<T: Config> Pallet<T> {
 			Actor::Governance => Ok(()),
 			Actor::Signed(who) => {
 				ensure!(info.owner.as_ref() == Some(who), Error::<T>::NotFeedManager);
+				// The role is read when it is used: an owner whose Issuer role was withdrawn (or
+				// whose identity is suspended) no longer manages its feeds; governance does.
+				ensure!(T::Roles::is_issuer(who), Error::<T>::NotIssuer);
 				Ok(())
 			}
 		}

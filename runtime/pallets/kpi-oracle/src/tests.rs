@@ -56,7 +56,8 @@ fn assert_create_fails(feed_spec: FeedSpec<Test>, error: Error<Test>) {
 }
 
 /// Makes period 0 of `feed` `Provisional` with A, B and C reporting 100, 102 and 150 (quorum 3
-/// feeds) or A and B reporting 100 and 102 (quorum 2 feeds). Returns the challenge end.
+/// feeds: median 102) or A and B reporting 100 and 102 (quorum 2 feeds: median 101). Returns
+/// the challenge end.
 fn provisional_period_zero(feed: FeedId) -> Moment {
 	Now::set(period_end(0) + HOUR);
 	assert_ok!(submit(OPERATOR_A, feed, 0, 100_000));
@@ -110,14 +111,45 @@ fn non_canonical_keys() -> Vec<[u8; 32]> {
 // --- pure helpers ------------------------------------------------------------------------------
 
 #[test]
-fn lower_median_takes_the_smaller_middle_value_of_an_even_count() {
-	assert_eq!(lower_median(&[]), None);
-	assert_eq!(lower_median(&[7]), Some(7));
-	assert_eq!(lower_median(&[1, 2]), Some(1));
-	assert_eq!(lower_median(&[1, 2, 3]), Some(2));
-	assert_eq!(lower_median(&[1, 2, 3, 4]), Some(2));
-	assert_eq!(lower_median(&[i128::MIN, i128::MAX]), Some(i128::MIN));
-	assert_eq!(lower_median(&[-5, -3, 0, 8, 9]), Some(0));
+fn the_median_of_an_even_count_is_the_midpoint_rounded_half_to_even() {
+	assert_eq!(median(&[]), None);
+	assert_eq!(median(&[7]), Some(7));
+	assert_eq!(median(&[1, 2, 3]), Some(2));
+	assert_eq!(median(&[-5, -3, 0, 8, 9]), Some(0));
+	assert_eq!(median(&[10, 20, 30, 40]), Some(25));
+	assert_eq!(median(&[-40, -10]), Some(-25));
+	// Half units go to the even neighbour: up as often as down.
+	assert_eq!(median(&[1, 2]), Some(2));
+	assert_eq!(median(&[2, 3]), Some(2));
+	assert_eq!(median(&[-3, -2]), Some(-2));
+	assert_eq!(median(&[-2, -1]), Some(-2));
+	assert_eq!(median(&[-1, 0]), Some(0));
+	// No overflow at the ends of the range.
+	assert_eq!(median(&[i128::MIN, i128::MAX]), Some(0));
+	assert_eq!(median(&[i128::MAX - 1, i128::MAX]), Some(i128::MAX - 1));
+	assert_eq!(median(&[i128::MIN, i128::MIN + 1]), Some(i128::MIN));
+	assert_eq!(median(&[i128::MAX, i128::MAX]), Some(i128::MAX));
+}
+
+#[test]
+fn the_median_is_symmetric_and_fewer_than_half_cannot_leave_the_honest_range() {
+	// Symmetric: negating every value negates the median (half units round to even both ways).
+	for a in -7i128..=7 {
+		for b in a..=7 {
+			assert_eq!(median(&[-b, -a]), median(&[a, b]).map(|m| -m), "{a} {b}");
+		}
+	}
+	// Three honest reports near 100; any one or two (of five) colluders, however extreme, and
+	// the median stays in [99, 101].
+	let honest = [99, 100, 101];
+	for colluders in [vec![i128::MIN], vec![i128::MAX], vec![0, 0], vec![1_000_000, 1_000_000]] {
+		let mut all: Vec<i128> = honest.iter().copied().chain(colluders.clone()).collect();
+		all.sort();
+		let m = median(&all).unwrap();
+		assert!((99..=101).contains(&m), "{colluders:?} moved the median to {m}");
+	}
+	// Two of four colluding low move it only half way from the nearest honest value.
+	assert_eq!(median(&[0, 0, 100, 102]), Some(50));
 }
 
 #[test]
@@ -333,6 +365,26 @@ fn create_feed_by_issuer_registers_operators_and_queues_the_first_deadline() {
 		Now::set(period_start(3) + 1);
 		assert_eq!(KpiOracle::current_period(feed), Some(3));
 		assert_eq!(KpiOracle::current_period(7), None);
+	});
+}
+
+#[test]
+fn an_owner_that_lost_the_issuer_role_no_longer_manages_its_feed() {
+	build_and_execute(|| {
+		let feed = create(spec(&[OPERATOR_A], 1));
+		IssuerAccounts::mutate(|accounts| accounts.retain(|who| *who != ISSUER));
+		assert_noop!(
+			KpiOracle::add_operator(signed(ISSUER), feed, OPERATOR_B, key(OPERATOR_B), 0),
+			Error::<Test>::NotIssuer
+		);
+		// Governance still does.
+		assert_ok!(KpiOracle::add_operator(
+			RuntimeOrigin::root(),
+			feed,
+			OPERATOR_B,
+			key(OPERATOR_B),
+			0
+		));
 	});
 }
 
@@ -991,7 +1043,7 @@ fn quorum_makes_a_provisional_median_with_spread_and_outliers() {
 }
 
 #[test]
-fn even_quorum_takes_the_lower_median() {
+fn even_quorum_takes_the_midpoint_of_the_middle_values() {
 	build_and_execute(|| {
 		let feed = create(spec(&[OPERATOR_A, OPERATOR_B, OPERATOR_C, OPERATOR_D], 4));
 		Now::set(period_end(0) + HOUR);
@@ -1001,10 +1053,10 @@ fn even_quorum_takes_the_lower_median() {
 			assert_ok!(submit(operator, feed, 0, value));
 		}
 		let record = KpiOracle::kpi(feed, 0).unwrap();
-		assert_eq!(record.value, Some(20));
+		assert_eq!(record.value, Some(25));
 		assert_eq!(record.spread, 30);
-		// 5 % of 20 is 1: everyone but B is an outlier, in the order they reported.
-		assert_eq!(record.outliers.to_vec(), vec![OPERATOR_C, OPERATOR_A, OPERATOR_D]);
+		// 5 % of 25 is 1: everyone is an outlier, in the order they reported.
+		assert_eq!(record.outliers.to_vec(), vec![OPERATOR_C, OPERATOR_A, OPERATOR_D, OPERATOR_B]);
 	});
 }
 
@@ -1060,7 +1112,7 @@ fn auditors_attest_during_the_window() {
 		provisional_period_zero(feed);
 		assert_ok!(KpiOracle::attest(signed(AUDITOR), feed, 0));
 		System::assert_last_event(
-			Event::KpiAttested { feed, period: 0, auditor: AUDITOR, value: Some(100_000) }.into(),
+			Event::KpiAttested { feed, period: 0, auditor: AUDITOR, value: Some(101_000) }.into(),
 		);
 		assert_noop!(KpiOracle::attest(signed(AUDITOR), feed, 0), Error::<Test>::AlreadyAttested);
 		assert_ok!(KpiOracle::attest(signed(OTHER_AUDITOR), feed, 0));
@@ -1092,7 +1144,7 @@ fn dispute_holds_the_kpi_until_governance_upholds_it() {
 				period: 0,
 				auditor: AUDITOR,
 				reason_hash: reason,
-				value: Some(100_000),
+				value: Some(101_000),
 				status: KpiStatus::Disputed,
 			}
 			.into(),
@@ -1124,13 +1176,13 @@ fn dispute_holds_the_kpi_until_governance_upholds_it() {
 				feed,
 				period: 0,
 				resolution: Resolution::Uphold,
-				value: Some(100_000),
+				value: Some(101_000),
 				status: KpiStatus::Final,
 			}
 			.into(),
 		);
 		let record = KpiOracle::kpi(feed, 0).unwrap();
-		assert_eq!((record.status, record.value), (KpiStatus::Final, Some(100_000)));
+		assert_eq!((record.status, record.value), (KpiStatus::Final, Some(101_000)));
 		assert_noop!(
 			KpiOracle::resolve_dispute(RuntimeOrigin::root(), feed, 0, Resolution::Void),
 			Error::<Test>::NotDisputed
@@ -1162,7 +1214,7 @@ fn governance_replaces_a_disputed_value_within_bounds() {
 		let record = KpiOracle::kpi(feed, 0).unwrap();
 		assert_eq!(record.status, KpiStatus::Final);
 		assert_eq!(record.value, Some(95_000));
-		assert_eq!(record.median, Some(100_000));
+		assert_eq!(record.median, Some(101_000));
 		assert_eq!(record.resolution, Some(Resolution::Replace(95_000)));
 	});
 }
@@ -1187,7 +1239,7 @@ fn governance_voids_a_disputed_kpi() {
 		let record = KpiOracle::kpi(feed, 0).unwrap();
 		assert_eq!(
 			(record.status, record.value, record.median),
-			(KpiStatus::Voided, None, Some(100_000))
+			(KpiStatus::Voided, None, Some(101_000))
 		);
 	});
 }

@@ -498,11 +498,32 @@ pub struct Scheduled {
 	pub period: PeriodIndex,
 }
 
-/// The median of a non-empty sorted slice: the lower of the two middle values when the count is
-/// even, so the KPI is always a value some operator signed. `None` for an empty slice.
-pub fn lower_median(sorted: &[Value]) -> Option<Value> {
-	let index = sorted.len().checked_sub(1)?.checked_div(2)?;
-	sorted.get(index).copied()
+/// The median of a non-empty sorted slice: the middle value of an odd count; for an even count,
+/// the midpoint of the two middle values, a half unit rounded to the even neighbour (so neither
+/// the lower nor the upper value is favoured, and no direction is on average). `None` for an
+/// empty slice.
+///
+/// Collusion: with `k` of the `m` aggregated values from colluding operators, the median stays
+/// within the range of the honest values while `k < m / 2` (one of three, one of four, two of
+/// five...). With `k = m / 2` (an even `m`) the colluders can move it, but only half way from
+/// the nearest honest value, in either direction alike; a lower median would have let them
+/// set it outright downwards.
+pub fn median(sorted: &[Value]) -> Option<Value> {
+	let count = sorted.len();
+	let upper = sorted.get(count.checked_div(2)?)?;
+	if count % 2 == 1 {
+		return Some(*upper);
+	}
+	let lower = sorted.get(count.checked_div(2)?.checked_sub(1)?)?;
+	// Halves first, so the sum cannot overflow; the remainders say what was cut off.
+	let halves = lower.div_euclid(2).checked_add(upper.div_euclid(2))?;
+	match lower.rem_euclid(2).checked_add(upper.rem_euclid(2))? {
+		0 => Some(halves),
+		2 => halves.checked_add(1),
+		// A half unit: to the even neighbour.
+		_ if halves.rem_euclid(2) == 0 => Some(halves),
+		_ => halves.checked_add(1),
+	}
 }
 
 /// Why a 32-byte string is refused as an operator key.
