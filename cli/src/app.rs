@@ -1135,11 +1135,15 @@ async fn upload(cli: &Cli, bundle: &Path) -> Result<()> {
 
 async fn code(cli: &Cli, command: &CodeCommand) -> Result<()> {
 	let hash_arg = |text: &str| parse_hash(text).map_err(|e| refused(format!("code hash: {e}")));
+	if let CodeCommand::Upload { bundle } = command {
+		return upload(cli, bundle).await;
+	}
+	let client = cli.client().await?;
 	let (call, sudo, what) = match command {
-		CodeCommand::Upload { bundle } => return upload(cli, bundle).await,
+		// Handled above, before connecting.
+		CodeCommand::Upload { .. } => return Ok(()),
 		CodeCommand::Status { code_hash } => {
 			let hash = hash_arg(code_hash)?;
-			let client = cli.client().await?;
 			let on_chain = code_exists(&client, hash).await?;
 			let approved = contract::is_approved(&client, hash).await?;
 			let hex = format!("0x{}", hex::encode(hash));
@@ -1161,7 +1165,6 @@ async fn code(cli: &Cli, command: &CodeCommand) -> Result<()> {
 				return Err(refused("--label: say what the code is (name, version, audit)"));
 			}
 			// The chain's bound, read before anything is proposed.
-			let client = cli.client().await?;
 			let at = client.at_current_block().await?;
 			let most = at
 				.constants()
@@ -1177,32 +1180,13 @@ async fn code(cli: &Cli, command: &CodeCommand) -> Result<()> {
 		}
 		CodeCommand::Revoke { code_hash, sudo } => {
 			let hash = hash_arg(code_hash)?;
-			let call = Value::unnamed_variant(
-				"Issuance",
-				[Value::named_variant("revoke_code", [("code_hash", Value::from_bytes(hash))])],
-			);
-			(call, *sudo, format!("revoke code {code_hash}"))
+			(contract::revoke_code_call(hash), *sudo, format!("revoke code {code_hash}"))
 		}
 	};
 	let signer = cli.signer()?;
-	let client = cli.client().await?;
 	if sudo {
 		progress(&format!("{what} through sudo, waiting for finality"));
-		let events =
-			citybond_client::submit_ok(&client, &signer, "Sudo", "sudo", vec![call]).await?;
-		let sudid = citybond_client::find_events(&events, "Sudo", "Sudid")?;
-		// `Sudid { sudo_result }`: the first byte is 0 for `Ok`, then the dispatch error.
-		match sudid.as_slice() {
-			[sudid] if sudid.fields.first() == Some(&0) => {}
-			[sudid] => {
-				return Err(ChainRefused(format!(
-					"sudo dispatched it and it failed: 0x{}",
-					hex::encode(&sudid.fields[1..])
-				))
-				.into())
-			}
-			_ => bail!("no Sudo.Sudid event"),
-		}
+		citybond_client::sudo(&client, &signer, call).await?;
 		cli.answer(json!({ "done": what }), || format!("done: {what}"));
 		return Ok(());
 	}

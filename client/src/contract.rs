@@ -373,6 +373,14 @@ pub fn approve_code_call(code_hash: [u8; 32], label: &str) -> Value {
 	)
 }
 
+/// The call `Issuance.revoke_code(code_hash)`, for governance to dispatch.
+pub fn revoke_code_call(code_hash: [u8; 32]) -> Value {
+	Value::unnamed_variant(
+		"Issuance",
+		[Value::named_variant("revoke_code", [("code_hash", Value::from_bytes(code_hash))])],
+	)
+}
+
 /// Whether governance has approved `code_hash` for issuers (`Issuance::ApprovedCode`).
 pub async fn is_approved(client: &Client, code_hash: [u8; 32]) -> Result<bool> {
 	let at = client.at_current_block().await?;
@@ -399,14 +407,10 @@ pub async fn approve_code_by_sudo(
 	if is_approved(client, code_hash).await? {
 		return Ok(());
 	}
-	let events =
-		submit_ok(client, sudo, "Sudo", "sudo", vec![approve_code_call(code_hash, label)]).await?;
-	let sudid = crate::find_events(&events, "Sudo", "Sudid")?;
-	// `Sudid { sudo_result }`: the first byte is 0 for `Ok`.
-	match sudid.as_slice() {
-		[sudid] if sudid.fields.first() == Some(&0) => Ok(()),
-		_ => bail!("sudo approving code 0x{} failed", hex::encode(code_hash)),
-	}
+	crate::sudo(client, sudo, approve_code_call(code_hash, label))
+		.await
+		.with_context(|| format!("sudo approving code 0x{}", hex::encode(code_hash)))?;
+	Ok(())
 }
 
 /// Uploads `bundle`'s code as `deployer` (a contract deployer) unless it is on chain already,

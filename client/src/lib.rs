@@ -125,6 +125,23 @@ fn describe_dispatch_error(err: &DispatchError) -> String {
 /// Upper bound of a council motion's encoded length, for `propose` and `close`.
 pub const MOTION_LENGTH_BOUND: u32 = 1_000;
 
+/// `key`, the sudo key (dev and test chains only), dispatches `call` as root. Fails with
+/// [`DispatchFailed`] when the call itself failed (`Sudo.Sudid` carries its error).
+pub async fn sudo(client: &Client, key: &Keypair, call: Value) -> Result<TxEvents> {
+	let events = submit_ok(client, key, "Sudo", "sudo", vec![call]).await?;
+	let sudid = find_events(&events, "Sudo", "Sudid")?;
+	// `Sudid { sudo_result }`: the first byte is 0 for `Ok`, then the dispatch error.
+	match sudid.as_slice() {
+		[sudid] if sudid.fields.first() == Some(&0) => Ok(events),
+		[sudid] => Err(DispatchFailed(format!(
+			"sudo dispatched it and it failed: 0x{}",
+			hex::encode(sudid.fields.get(1..).unwrap_or_default())
+		))
+		.into()),
+		_ => bail!("no Sudo.Sudid event"),
+	}
+}
+
 /// A council motion: its index and the hash of the call it proposes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Motion {

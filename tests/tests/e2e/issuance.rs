@@ -79,16 +79,6 @@ async fn refused(
 	}
 }
 
-fn governance(call: &str, code_hash: [u8; 32]) -> Value {
-	match call {
-		"approve_code" => contract::approve_code_call(code_hash, "green_bond 0.1.0"),
-		_ => Value::unnamed_variant(
-			"Issuance",
-			[Value::named_variant(call, [("code_hash", Value::from_bytes(code_hash))])],
-		),
-	}
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn issuers_issue_approved_code_in_their_own_name_only() -> Result<()> {
 	let logs = tempfile::tempdir()?;
@@ -121,9 +111,12 @@ async fn issuers_issue_approved_code_in_their_own_name_only() -> Result<()> {
 		Err(Failure::Dispatch(e)) => ensure!(e == "BadOrigin", "Bob's approval: {e}"),
 		other => bail!("Bob alone approved code: {:?}", other.map(|_| ())),
 	}
-	let events =
-		council_motion(&client, &[&alice, &bob], governance("approve_code", green.code_hash))
-			.await?;
+	let events = council_motion(
+		&client,
+		&[&alice, &bob],
+		contract::approve_code_call(green.code_hash, "green_bond 0.1.0"),
+	)
+	.await?;
 	ensure!(
 		find_events(&events, "Issuance", "CodeApproved")?.len() == 1,
 		"no Issuance.CodeApproved event"
@@ -254,7 +247,7 @@ async fn issuers_issue_approved_code_in_their_own_name_only() -> Result<()> {
 	ensure!(state.issuer == account_id(&bob), "the bond's issuer is not Bob");
 
 	// Revoked: no new bonds; the existing one keeps answering.
-	council_motion(&client, &[&alice, &bob], governance("revoke_code", green.code_hash)).await?;
+	council_motion(&client, &[&alice, &bob], contract::revoke_code_call(green.code_hash)).await?;
 	ensure!(!contract::is_approved(&client, green.code_hash).await?, "still approved");
 	refused(&client, &bob, green.code_hash, &bobs, "CodeNotApproved").await?;
 	ensure!(bond_view.state(&client).await?.is_some(), "the bond stopped answering");
