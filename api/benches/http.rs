@@ -539,7 +539,7 @@ async fn http_bench(engine: Engine, clients: usize, secs: u64) -> (Vec<String>, 
 	let charlie = dev::charlie();
 	let ch =
 		fetch_json(api, &post("/v1/auth/challenge", &json!({ "account": acc(&charlie) }))).await;
-	let sig = charlie.sign(ch["message"].as_str().unwrap().as_bytes());
+	let sig = charlie.sign(&citybond_api::auth::signed_bytes(ch["message"].as_str().unwrap()));
 	let s = fetch_json(
 		api,
 		&post(

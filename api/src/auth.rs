@@ -3,7 +3,11 @@
 //! to sign; the client signs it with the account's sr25519 key (or ed25519: the account id is
 //! the public key either way) and exchanges the signature for a session token. Tokens are
 //! random 32 bytes; only their SHA-256 is stored. Roles are read from the indexed identity
-//! registry on every request, so a suspended identity loses its access at once.
+//! registry on every request, so a suspended identity loses its access at once. A session ends
+//! when it expires or when its holder signs out (one session, or all of the account's).
+//!
+//! The signature covers the message wrapped in `<Bytes>…</Bytes>` ([`signed_bytes`]), never
+//! the bare message, so a sign-in signature cannot be replayed as a transaction's.
 
 use crate::{
 	db::{col, now_ms},
@@ -117,26 +121,33 @@ pub enum Scheme {
 	Ed25519,
 }
 
-/// Checks `signature` by `account` over `message`: the raw message, or the message wrapped in
-/// `<Bytes>…</Bytes>` as browser wallets sign it.
+/// The bytes a sign-in signature covers: the challenge's message wrapped in `<Bytes>…</Bytes>`,
+/// as Substrate wallets' `signRaw` wraps any message. This is the domain separation between a
+/// sign-in and a transaction: an extrinsic's signed payload starts with its call's pallet index
+/// and the wrapped message with `<` (60), which no pallet of the runtime uses, so the signature
+/// of one can never be the signature of the other. A signature over the bare message is refused.
+pub fn signed_bytes(message: &str) -> Vec<u8> {
+	format!("<Bytes>{message}</Bytes>").into_bytes()
+}
+
+/// Checks `signature` by `account` over [`signed_bytes`] of `message`.
 pub fn signature_ok(
 	scheme: Scheme,
 	account: &[u8; 32],
 	message: &str,
 	signature: &[u8; 64],
 ) -> bool {
-	let wrapped = format!("<Bytes>{message}</Bytes>");
-	let candidates = [message.as_bytes(), wrapped.as_bytes()];
+	let signed = signed_bytes(message);
 	match scheme {
 		Scheme::Sr25519 => {
 			let sig = subxt_signer::sr25519::Signature(*signature);
 			let key = subxt_signer::sr25519::PublicKey(*account);
-			candidates.iter().any(|m| subxt_signer::sr25519::verify(&sig, m, &key))
+			subxt_signer::sr25519::verify(&sig, &signed, &key)
 		}
 		Scheme::Ed25519 => {
 			let Ok(key) = ed25519_dalek::VerifyingKey::from_bytes(account) else { return false };
 			let sig = ed25519_dalek::Signature::from_bytes(signature);
-			candidates.iter().any(|m| key.verify_strict(m, &sig).is_ok())
+			key.verify_strict(&signed, &sig).is_ok()
 		}
 	}
 }
@@ -196,7 +207,9 @@ pub async fn open_session(
 		.ok_or_else(|| Error::Internal("stored challenge account".into()))?;
 	if !signature_ok(scheme, &key, &message, signature) {
 		return Err(Error::Unauthorized(
-			"signature does not verify for this account and challenge".into(),
+			"signature does not verify for this account and challenge (sign the message \
+			 wrapped as <Bytes>message</Bytes>, as a wallet's signRaw does)"
+				.into(),
 		));
 	}
 	let token = random_hex();
@@ -222,6 +235,22 @@ pub async fn open_session(
 	})
 }
 
+/// Ends `caller`'s session, or every session of its account when `all`; returns how many.
+pub async fn close_sessions(state: &AppState, caller: &Caller, all: bool) -> Result<u64> {
+	let done = if all {
+		sqlx::query("DELETE FROM auth_sessions WHERE account = $1")
+			.bind(&caller.account)
+			.execute(&state.pool)
+			.await?
+	} else {
+		sqlx::query("DELETE FROM auth_sessions WHERE token_hash = $1")
+			.bind(&caller.token_hash)
+			.execute(&state.pool)
+			.await?
+	};
+	Ok(done.rows_affected())
+}
+
 /// The role bits of an account's identity if it is active, else 0.
 pub async fn roles_of(pool: &sqlx::AnyPool, account: &str) -> Result<u8> {
 	let row = sqlx::query("SELECT status, roles FROM identities WHERE account = $1")
@@ -243,6 +272,8 @@ pub struct Caller {
 	pub account: String,
 	/// Role bits (0 unless the identity is active).
 	pub roles: u8,
+	/// SHA-256 of the session token presented (hex): which session this is.
+	pub token_hash: String,
 }
 
 impl Caller {
@@ -269,17 +300,18 @@ impl FromRequestParts<AppState> for Caller {
 			header.to_str().ok().and_then(|h| h.strip_prefix("Bearer ")).ok_or_else(|| {
 				Error::Unauthorized("Authorization must be 'Bearer <token>'".into())
 			})?;
+		let hash = token_hash(token.trim());
 		let row =
 			sqlx::query("SELECT account, expires_at_ms FROM auth_sessions WHERE token_hash = $1")
-				.bind(token_hash(token.trim()))
+				.bind(&hash)
 				.fetch_optional(&state.pool)
 				.await?
-				.ok_or_else(|| Error::Unauthorized("unknown session token".into()))?;
+				.ok_or_else(|| Error::Unauthorized("unknown or signed-out session token".into()))?;
 		if col::<i64>(&row, "expires_at_ms")? <= now_ms() {
 			return Err(Error::Unauthorized("session expired: sign in again".into()));
 		}
 		let account: String = col(&row, "account")?;
 		let roles = roles_of(&state.pool, &account).await?;
-		Ok(Caller { account, roles })
+		Ok(Caller { account, roles, token_hash: hash })
 	}
 }

@@ -42,6 +42,10 @@ pub enum Error {
 	/// holds): a 500 whose message says what, naming only public chain data.
 	#[error("{0}")]
 	Inconsistent(String),
+	/// The database was filled from another chain (its block 0 differs from the node's genesis):
+	/// the indexer refuses to mix two chains' data and stops.
+	#[error("{0}")]
+	WrongChain(String),
 	/// Anything else that is our fault.
 	#[error("internal: {0}")]
 	Internal(String),
@@ -65,9 +69,11 @@ impl Error {
 			Error::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
 			Error::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
 			Error::Inconsistent(_) => (StatusCode::INTERNAL_SERVER_ERROR, "inconsistent_data"),
-			Error::Database(_) | Error::Migration(_) | Error::Chain(_) | Error::Internal(_) => {
-				(StatusCode::INTERNAL_SERVER_ERROR, "internal")
-			}
+			Error::Database(_)
+			| Error::Migration(_)
+			| Error::Chain(_)
+			| Error::WrongChain(_)
+			| Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
 		}
 	}
 }

@@ -39,13 +39,45 @@ pub struct Indexer {
 	client: Client,
 	pool: AnyPool,
 	bundles: Vec<InkBundle>,
+	/// Contract → index of the bundle its code is (`None`: not ours), as first read.
+	kinds: std::sync::Mutex<std::collections::HashMap<[u8; 32], Option<usize>>>,
+	/// Green bond → whether it is listed (see [`Indexer::bond_listed`]).
+	listed: std::sync::Mutex<std::collections::HashMap<[u8; 32], bool>>,
 }
 
 impl Indexer {
-	/// Connects to the node.
+	/// Connects to the node. Fails with [`Error::WrongChain`] if the database already holds
+	/// another chain's blocks (its block 0 is not this node's genesis).
 	pub async fn connect(url: &str, pool: AnyPool, bundles: Vec<InkBundle>) -> Result<Self> {
 		let client = Client::from_insecure_url(url).await.map_err(chain("connect"))?;
-		Ok(Self { client, pool, bundles })
+		let indexer =
+			Self { client, pool, bundles, kinds: Default::default(), listed: Default::default() };
+		indexer.check_chain().await?;
+		Ok(indexer)
+	}
+
+	/// Refuses a database whose block 0 is not this node's genesis block.
+	pub async fn check_chain(&self) -> Result<()> {
+		let genesis = hex32(&self.genesis_hash());
+		let stored: Option<String> = sqlx::query_scalar("SELECT hash FROM blocks WHERE number = 0")
+			.fetch_optional(&self.pool)
+			.await?;
+		match stored {
+			Some(stored) if stored != genesis => Err(Error::WrongChain(format!(
+				"the database holds the chain whose genesis is {stored}, but the node's genesis \
+				 is {genesis}: point the API at its own chain's node, or at a new database"
+			))),
+			Some(_) => Ok(()),
+			None => {
+				// No block 0 yet, so nothing may have been indexed at all.
+				if let Some((n, _)) = crate::db::cursor(&self.pool).await? {
+					return Err(Error::WrongChain(format!(
+						"the database's cursor is at block {n} but it holds no block 0"
+					)));
+				}
+				Ok(())
+			}
+		}
 	}
 
 	/// The genesis hash of the chain (what KPI reports are signed over).
@@ -69,11 +101,13 @@ impl Indexer {
 	}
 
 	/// Follows finalized blocks forever (polling the finalized head every `poll`), retrying
-	/// after errors (a node restart, a dropped connection) with the cursor where it was.
+	/// after errors (a node restart, a dropped connection) with the cursor where it was; stops
+	/// with [`Error::WrongChain`] if the node turns out to follow another chain.
 	pub async fn run(&self, poll: Duration) -> Result<()> {
 		loop {
 			match self.catch_up().await {
 				Ok(_) => {}
+				Err(e @ Error::WrongChain(_)) => return Err(e),
 				Err(e) => tracing::warn!(error = %e, "indexer: will retry"),
 			}
 			tokio::time::sleep(poll).await;
@@ -475,14 +509,22 @@ impl Indexer {
 			}
 			("Contracts", "ContractEmitted") => {
 				let (contract, data) = <([u8; 32], Vec<u8>)>::decode(f).map_err(d)?;
-				let Some((bundle, decoded)) =
-					self.bundles.iter().find_map(|b| b.decode_event(topics, &data).map(|r| (b, r)))
-				else {
+				// Attributed by the emitting contract's code hash, never by topics alone: any
+				// contract can emit an event whose topic and fields look like a bond's.
+				let Some(bundle) = self.bundle_of(at, contract).await? else {
+					return Ok(None);
+				};
+				let Some(decoded) = bundle.decode_event(topics, &data) else {
 					return Ok(None);
 				};
 				let (label, fields) = decoded?;
+				if bundle.kind == "green_bond" && !self.bond_listed(at, contract, &label).await? {
+					return Ok(None);
+				}
 				let bond = if bundle.kind == "green_bond" && label == "BondCreated" {
-					let periods = fields["periods"].as_u64().unwrap_or(0);
+					let periods = fields["periods"].as_u64().ok_or_else(|| {
+						Error::Chain(format!("BondCreated without a period count: {fields}"))
+					})?;
 					Some(self.bond_snapshot(at, bundle, contract, periods).await?)
 				} else {
 					None
@@ -495,8 +537,86 @@ impl Indexer {
 					bond,
 				})
 			}
+			("Contracts", "ContractCodeUpdated" | "Terminated") => {
+				let contract = <[u8; 32]>::decode(f).map_err(d)?;
+				self.kinds
+					.lock()
+					.map_err(|_| Error::Internal("kinds lock".into()))?
+					.remove(&contract);
+				return Ok(None);
+			}
 			_ => return Ok(None),
 		}))
+	}
+
+	/// The bundle whose code `contract` runs at this block, if any. Remembered per contract;
+	/// forgotten when a contract's code changes (`Contracts::ContractCodeUpdated`).
+	async fn bundle_of(&self, at: &At, contract: [u8; 32]) -> Result<Option<&InkBundle>> {
+		let known = self
+			.kinds
+			.lock()
+			.map_err(|_| Error::Internal("kinds lock".into()))?
+			.get(&contract)
+			.copied();
+		let index = match known {
+			Some(index) => index,
+			None => {
+				let code = self.code_hash(at, contract).await?;
+				let index = code.and_then(|h| self.bundles.iter().position(|b| b.code_hash == h));
+				self.kinds
+					.lock()
+					.map_err(|_| Error::Internal("kinds lock".into()))?
+					.insert(contract, index);
+				index
+			}
+		};
+		Ok(index.and_then(|i| self.bundles.get(i)))
+	}
+
+	/// Whether the green bond `contract` is listed: only a bond whose code governance had
+	/// approved for issuance when it was created (its `BondCreated`, emitted by its
+	/// constructor) is; a deployer can still instantiate the same code directly, unapproved,
+	/// and such a bond and its events are not indexed. Decided at `BondCreated`, then read
+	/// back from the `bonds` table (after a restart) and remembered.
+	async fn bond_listed(&self, at: &At, contract: [u8; 32], label: &str) -> Result<bool> {
+		let lock = || self.listed.lock().map_err(|_| Error::Internal("listed lock".into()));
+		let known = if label == "BondCreated" { None } else { lock()?.get(&contract).copied() };
+		if let Some(known) = known {
+			return Ok(known);
+		}
+		let listed = if label == "BondCreated" {
+			let code = self.code_hash(at, contract).await?;
+			let approved = self.approved(at, code).await?;
+			if !approved {
+				tracing::warn!(
+					contract = hex32(&contract),
+					"a bond of code not approved for issuance: not listed"
+				);
+			}
+			approved
+		} else {
+			let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bonds WHERE address = $1")
+				.bind(hex32(&contract))
+				.fetch_one(&self.pool)
+				.await?;
+			rows > 0
+		};
+		lock()?.insert(contract, listed);
+		Ok(listed)
+	}
+
+	/// Whether `code` is approved for issuance (`Issuance.ApprovedCode`) at this block.
+	async fn approved(&self, at: &At, code: Option<[u8; 32]>) -> Result<bool> {
+		let Some(code) = code else { return Ok(false) };
+		let entry = at
+			.storage()
+			.try_fetch(
+				subxt::dynamic::storage::<([u8; 32],), Value>("Issuance", "ApprovedCode"),
+				(code,),
+			)
+			.await
+			.map_err(chain("Issuance.ApprovedCode"))?;
+		Ok(entry.is_some())
 	}
 
 	async fn code_hash(&self, at: &At, contract: [u8; 32]) -> Result<Option<[u8; 32]>> {
@@ -524,12 +644,43 @@ impl Indexer {
 		contract: [u8; 32],
 		periods: u64,
 	) -> Result<BondSnapshot> {
-		let count = u32::try_from(periods).unwrap_or(u32::MAX);
+		let count = u32::try_from(periods)
+			.map_err(|_| Error::Chain(format!("BondCreated says {periods} periods")))?;
 		let terms = self.query(at, bundle, contract, "terms", &[]).await?;
-		let schedule = self
-			.query(at, bundle, contract, "schedule", &codec::Encode::encode(&(0u32, count)))
-			.await?;
-		Ok(BondSnapshot { terms, schedule })
+		// The contract answers at most a page of periods per call: read page after page until
+		// the count `BondCreated` announced is reached (a page that stops short is an error:
+		// a schedule indexed in part would lose its last coupons and the principal).
+		let mut schedule = Vec::new();
+		let mut from = 0u32;
+		while from < count {
+			let page = self
+				.query(
+					at,
+					bundle,
+					contract,
+					"schedule",
+					&codec::Encode::encode(&(from, count.saturating_sub(from))),
+				)
+				.await?;
+			let serde_json::Value::Array(items) = page else {
+				return Err(Error::Chain(format!("schedule({from}) answered {page}")));
+			};
+			if items.is_empty() {
+				return Err(Error::Chain(format!(
+					"schedule({from}) answered no period; BondCreated announced {count}"
+				)));
+			}
+			let read = u32::try_from(items.len()).unwrap_or(u32::MAX);
+			from = from.saturating_add(read);
+			schedule.extend(items);
+		}
+		if schedule.len() != count as usize {
+			return Err(Error::Chain(format!(
+				"schedule has {} periods; BondCreated announced {count}",
+				schedule.len()
+			)));
+		}
+		Ok(BondSnapshot { terms, schedule: serde_json::Value::Array(schedule) })
 	}
 
 	/// Dry-runs a read-only message at this block and decodes its result with the metadata.

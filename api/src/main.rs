@@ -39,6 +39,9 @@ async fn main() -> anyhow::Result<()> {
 			let indexer = loop {
 				match Indexer::connect(&url, pool.clone(), bundles.clone()).await {
 					Ok(i) => break i,
+					Err(e @ citybond_api::error::Error::WrongChain(_)) => {
+						return Err(anyhow::Error::new(e).context("indexer refused to start"));
+					}
 					Err(e) => {
 						tracing::warn!(error = %e, url, "indexer: node not reachable, retrying");
 						tokio::time::sleep(Duration::from_secs(2)).await;

@@ -21,18 +21,32 @@ pub enum Written {
 }
 
 /// Writes `block` and moves the cursor to it, in one transaction. Blocks must come in order:
-/// a block that does not follow the cursor is refused (so a gap can never be skipped over).
+/// a block that does not follow the cursor is refused (so a gap can never be skipped over), and
+/// so is one whose parent is not the cursor's block ([`Error::WrongChain`]: another chain).
 pub async fn write_block(pool: &AnyPool, block: &BlockData) -> Result<Written> {
 	let mut tx = pool.begin().await?;
-	let cursor: Option<i64> =
-		sqlx::query_scalar("SELECT block_number FROM indexer_cursor WHERE id = 1")
-			.fetch_optional(&mut *tx)
-			.await?;
+	let cursor = sqlx::query("SELECT block_number, block_hash FROM indexer_cursor WHERE id = 1")
+		.fetch_optional(&mut *tx)
+		.await?
+		.map(|row| {
+			Ok::<_, Error>((
+				crate::db::col::<i64>(&row, "block_number")?,
+				crate::db::col::<String>(&row, "block_hash")?,
+			))
+		})
+		.transpose()?;
 	let number = int(block.number)?;
-	match cursor {
-		Some(c) if c >= number => return Ok(Written::AlreadyIndexed),
-		Some(c) if c.checked_add(1) != Some(number) => {
+	match &cursor {
+		Some((c, _)) if *c >= number => return Ok(Written::AlreadyIndexed),
+		Some((c, _)) if c.checked_add(1) != Some(number) => {
 			return Err(Error::Internal(format!("block #{number} does not follow cursor #{c}")))
+		}
+		Some((c, hash)) if *hash != block.parent_hash => {
+			return Err(Error::WrongChain(format!(
+				"block #{number}'s parent is {}, but the database's block #{c} is {hash}: the \
+				 node follows another chain",
+				block.parent_hash
+			)))
 		}
 		None if number != 0 => {
 			return Err(Error::Internal(format!("first block must be #0, got #{number}")))

@@ -7,7 +7,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use citybond_api::{config::HttpSettings, store};
+use citybond_api::{auth::signed_bytes, config::HttpSettings, store};
 use common::*;
 use ed25519_dalek::Signer;
 use serde_json::json;
@@ -34,6 +34,9 @@ on_both_engines!(
 	cash_view_pages_accounts_largest_first,
 	cash_view_refuses_bad_and_unknown_addresses,
 	cash_view_reports_inconsistent_transfers_as_a_500_naming_them,
+	a_block_from_another_chain_is_refused_and_writes_nothing,
+	signing_out_ends_one_session_or_all_of_them,
+	kpi_series_defaults_to_the_latest_periods_at_any_age,
 );
 
 async fn replaying_blocks_changes_nothing(engine: Engine) {
@@ -46,7 +49,11 @@ async fn replaying_blocks_changes_nothing(engine: Engine) {
 	assert_eq!(counts(&db.pool).await, before);
 	// Even with the cursor moved back (a crash between two blocks can't do this, but an
 	// operator could), writing the same blocks again inserts no duplicate.
-	sqlx::query("UPDATE indexer_cursor SET block_number = 2").execute(&db.pool).await.unwrap();
+	sqlx::query("UPDATE indexer_cursor SET block_number = 2, block_hash = $1")
+		.bind(hex32([2; 32]))
+		.execute(&db.pool)
+		.await
+		.unwrap();
 	for b in history().into_iter().skip(3) {
 		assert_eq!(store::write_block(&db.pool, &b).await.unwrap(), store::Written::Applied);
 	}
@@ -247,7 +254,7 @@ async fn sign_in_with_sr25519_and_ed25519_gives_roles_from_the_registry(engine: 
 	let (_, ch) = post(&app, "/v1/auth/challenge", json!({ "account": account })).await;
 	let message = ch["message"].as_str().unwrap();
 	assert!(message.starts_with("api.citybond.local wants you to sign in"), "{message}");
-	let sig = key.sign(message.as_bytes()).to_bytes();
+	let sig = key.sign(&citybond_api::auth::signed_bytes(message)).to_bytes();
 	let (status, s) = post(
 		&app,
 		"/v1/auth/session",
@@ -265,6 +272,11 @@ async fn sign_in_with_sr25519_and_ed25519_gives_roles_from_the_registry(engine: 
 	db.close().await;
 }
 
+/// What a wallet signs for a challenge: its message wrapped in `<Bytes>…</Bytes>`.
+fn wrapped(challenge: &serde_json::Value) -> Vec<u8> {
+	signed_bytes(challenge["message"].as_str().unwrap())
+}
+
 async fn replayed_expired_and_badly_signed_challenges_are_refused(engine: Engine) {
 	let db = TestDb::new(engine).await;
 	seed(&db.pool).await;
@@ -272,26 +284,21 @@ async fn replayed_expired_and_badly_signed_challenges_are_refused(engine: Engine
 	let charlie = dev::charlie();
 	// Replay: a good response works once.
 	let (_, ch) = post(&app, "/v1/auth/challenge", json!({ "account": acc(&charlie) })).await;
-	let sig =
-		format!("0x{}", hex::encode(charlie.sign(ch["message"].as_str().unwrap().as_bytes()).0));
+	let sig = format!("0x{}", hex::encode(charlie.sign(&wrapped(&ch)).0));
 	let body = json!({ "nonce": ch["nonce"], "signature": sig });
 	assert_eq!(post(&app, "/v1/auth/session", body.clone()).await.0, StatusCode::OK);
 	let m = assert_error(&post(&app, "/v1/auth/session", body).await, StatusCode::UNAUTHORIZED);
 	assert!(m.contains("already used"), "{m}");
 	// Signed by another key (Dave signs Charlie's challenge).
 	let (_, ch) = post(&app, "/v1/auth/challenge", json!({ "account": acc(&charlie) })).await;
-	let forged = format!(
-		"0x{}",
-		hex::encode(dev::dave().sign(ch["message"].as_str().unwrap().as_bytes()).0)
-	);
+	let forged = format!("0x{}", hex::encode(dev::dave().sign(&wrapped(&ch)).0));
 	let m = assert_error(
 		&post(&app, "/v1/auth/session", json!({ "nonce": ch["nonce"], "signature": forged })).await,
 		StatusCode::UNAUTHORIZED,
 	);
 	assert!(m.contains("does not verify"), "{m}");
 	// A bad signature burns the challenge: the right one cannot follow.
-	let good =
-		format!("0x{}", hex::encode(charlie.sign(ch["message"].as_str().unwrap().as_bytes()).0));
+	let good = format!("0x{}", hex::encode(charlie.sign(&wrapped(&ch)).0));
 	assert_error(
 		&post(&app, "/v1/auth/session", json!({ "nonce": ch["nonce"], "signature": good })).await,
 		StatusCode::UNAUTHORIZED,
@@ -299,15 +306,40 @@ async fn replayed_expired_and_badly_signed_challenges_are_refused(engine: Engine
 	// Signed over another message (another domain).
 	let (_, ch) = post(&app, "/v1/auth/challenge", json!({ "account": acc(&charlie) })).await;
 	let other = ch["message"].as_str().unwrap().replace("api.citybond.local", "evil.example");
-	let sig = format!("0x{}", hex::encode(charlie.sign(other.as_bytes()).0));
+	let sig = format!("0x{}", hex::encode(charlie.sign(&signed_bytes(&other)).0));
 	assert_error(
 		&post(&app, "/v1/auth/session", json!({ "nonce": ch["nonce"], "signature": sig })).await,
 		StatusCode::UNAUTHORIZED,
 	);
+	// The bare message, unwrapped: not domain-separated from a transaction payload, so refused
+	// (with sr25519 and with ed25519).
+	let (_, ch) = post(&app, "/v1/auth/challenge", json!({ "account": acc(&charlie) })).await;
+	let bare =
+		format!("0x{}", hex::encode(charlie.sign(ch["message"].as_str().unwrap().as_bytes()).0));
+	let m = assert_error(
+		&post(&app, "/v1/auth/session", json!({ "nonce": ch["nonce"], "signature": bare })).await,
+		StatusCode::UNAUTHORIZED,
+	);
+	assert!(m.contains("<Bytes>"), "{m}");
+	let key = ed_investor();
+	let account = hex32(key.verifying_key().to_bytes());
+	let (_, ch) = post(&app, "/v1/auth/challenge", json!({ "account": account })).await;
+	let bare = key.sign(ch["message"].as_str().unwrap().as_bytes()).to_bytes();
+	assert_error(
+		&post(
+			&app,
+			"/v1/auth/session",
+			json!({
+				"nonce": ch["nonce"], "signature": format!("0x{}", hex::encode(bare)),
+				"scheme": "ed25519",
+			}),
+		)
+		.await,
+		StatusCode::UNAUTHORIZED,
+	);
 	// Wrong scheme for an sr25519 signature.
 	let (_, ch) = post(&app, "/v1/auth/challenge", json!({ "account": acc(&charlie) })).await;
-	let sig =
-		format!("0x{}", hex::encode(charlie.sign(ch["message"].as_str().unwrap().as_bytes()).0));
+	let sig = format!("0x{}", hex::encode(charlie.sign(&wrapped(&ch)).0));
 	assert_error(
 		&post(
 			&app,
@@ -349,8 +381,7 @@ async fn replayed_expired_and_badly_signed_challenges_are_refused(engine: Engine
 	let strict =
 		app_with(&db.pool, HttpSettings { challenge_ttl_secs: 0, ..HttpSettings::default() });
 	let (_, ch) = post(&strict, "/v1/auth/challenge", json!({ "account": acc(&charlie) })).await;
-	let sig =
-		format!("0x{}", hex::encode(charlie.sign(ch["message"].as_str().unwrap().as_bytes()).0));
+	let sig = format!("0x{}", hex::encode(charlie.sign(&wrapped(&ch)).0));
 	let m = assert_error(
 		&post(&strict, "/v1/auth/session", json!({ "nonce": ch["nonce"], "signature": sig })).await,
 		StatusCode::UNAUTHORIZED,
@@ -648,16 +679,14 @@ async fn cash_view_shows_supply_counts_and_balances_from_transfers(engine: Engin
 	assert_eq!(cash["burns"], 1);
 	// Two mints, one transfer, one burn; the approval is not a transfer.
 	assert_eq!(cash["transfers"], 4);
-	assert_eq!(
-		cash["accounts"],
-		json!({
-			"items": [
-				{ "account": cash_a(), "balance": "80000" },
-				{ "account": cash_b(), "balance": "60000" },
-			],
-			"total": 2, "limit": 50, "offset": 0,
-		})
-	);
+	assert_eq!(cash["holders"], 2);
+	// The public view names no account and no balance.
+	let text = cash.to_string();
+	assert!(cash.get("accounts").is_none(), "{cash}");
+	for holder in [cash_a(), cash_b()] {
+		assert!(!text.contains(&holder), "{holder} in the public view: {cash}");
+	}
+	assert!(!text.contains("80000") && !text.contains("60000"), "{cash}");
 	let (_, status_view) = get(&app, "/v1/status", None).await;
 	assert_eq!(cash["indexed_block"], status_view["indexed_block"]);
 	assert_eq!(cash["indexed_block"], 8);
@@ -666,6 +695,24 @@ async fn cash_view_shows_supply_counts_and_balances_from_transfers(engine: Engin
 	let (status, same) = get(&app, &format!("/v1/cash/{ss58}"), None).await;
 	assert_eq!(status, StatusCode::OK, "{same}");
 	assert_eq!(same, cash);
+	// A holder sees its own balance, and only its own.
+	let charlie = sign_in(&app, &dev::charlie()).await;
+	let (status, own) =
+		get(&app, &format!("/v1/cash/{}/balance", hex32(CASH)), Some(&charlie)).await;
+	assert_eq!(status, StatusCode::OK, "{own}");
+	assert_eq!(own["account"], cash_a());
+	assert_eq!(own["balance"], "80000");
+	assert_eq!(own["indexed_block"], 8);
+	// An account holding none sees 0 (Bob, the issuer).
+	let bob = sign_in(&app, &dev::bob()).await;
+	let (_, none) = get(&app, &format!("/v1/cash/{}/balance", hex32(CASH)), Some(&bob)).await;
+	assert_eq!(none["balance"], "0");
+	assert_eq!(none["account"], acc(&dev::bob()));
+	// Anonymous: no balance at all.
+	assert_error(
+		&get(&app, &format!("/v1/cash/{}/balance", hex32(CASH)), None).await,
+		StatusCode::UNAUTHORIZED,
+	);
 	// Reading changed nothing.
 	let before = counts(&db.pool).await;
 	get(&app, &format!("/v1/cash/{}", hex32(CASH)), None).await;
@@ -678,7 +725,21 @@ async fn cash_view_pages_accounts_largest_first(engine: Engine) {
 	seed_with_cash(&db.pool).await;
 	let app = app(&db.pool);
 	let cash = hex32(CASH);
-	let (status, page) = get(&app, &format!("/v1/cash/{cash}?limit=1&offset=1"), None).await;
+	let agent = sign_in(&app, &settlement_agent()).await;
+	let ledger = |query: &str| format!("/v1/agent/cash/{cash}/accounts{query}");
+	let (status, all) = get(&app, &ledger(""), Some(&agent)).await;
+	assert_eq!(status, StatusCode::OK, "{all}");
+	assert_eq!(
+		all["accounts"],
+		json!({
+			"items": [
+				{ "account": cash_a(), "balance": "80000" },
+				{ "account": cash_b(), "balance": "60000" },
+			],
+			"total": 2, "limit": 50, "offset": 0,
+		})
+	);
+	let (status, page) = get(&app, &ledger("?limit=1&offset=1"), Some(&agent)).await;
 	assert_eq!(status, StatusCode::OK, "{page}");
 	assert_eq!(
 		page["accounts"],
@@ -689,9 +750,9 @@ async fn cash_view_pages_accounts_largest_first(engine: Engine) {
 	);
 	// The totals do not depend on the page.
 	assert_eq!(page["supply"], "140000");
-	let (_, first) = get(&app, &format!("/v1/cash/{cash}?limit=1"), None).await;
+	let (_, first) = get(&app, &ledger("?limit=1"), Some(&agent)).await;
 	assert_eq!(first["accounts"]["items"], json!([{ "account": cash_a(), "balance": "80000" }]));
-	let (_, past) = get(&app, &format!("/v1/cash/{cash}?offset=2"), None).await;
+	let (_, past) = get(&app, &ledger("?offset=2"), Some(&agent)).await;
 	assert_eq!(past["accounts"]["items"], json!([]));
 	assert_eq!(past["accounts"]["total"], 2);
 	for (query, param) in [
@@ -701,11 +762,18 @@ async fn cash_view_pages_accounts_largest_first(engine: Engine) {
 		("offset=1000001", "'offset'"),
 	] {
 		let m = assert_error(
-			&get(&app, &format!("/v1/cash/{cash}?{query}"), None).await,
+			&get(&app, &ledger(&format!("?{query}")), Some(&agent)).await,
 			StatusCode::BAD_REQUEST,
 		);
 		assert!(m.contains(param), "{query}: {m}");
 	}
+	// Holders, issuers, auditors: not the ledger; anonymous callers neither.
+	for who in [dev::charlie(), dev::bob(), auditor()] {
+		let token = sign_in(&app, &who).await;
+		let m = assert_error(&get(&app, &ledger(""), Some(&token)).await, StatusCode::FORBIDDEN);
+		assert!(m.contains("settlement agent"), "{m}");
+	}
+	assert_error(&get(&app, &ledger(""), None).await, StatusCode::UNAUTHORIZED);
 	db.close().await;
 }
 
@@ -762,5 +830,95 @@ async fn cash_view_reports_inconsistent_transfers_as_a_500_naming_them(engine: E
 	assert_eq!(res.1["error"]["code"], "inconsistent_data");
 	assert!(m.contains("block 9, event 0"), "{m}");
 	assert!(m.contains(&format!("moves 60001 from {}, who holds 60000", cash_b())), "{m}");
+	db.close().await;
+}
+
+async fn a_block_from_another_chain_is_refused_and_writes_nothing(engine: Engine) {
+	let db = TestDb::new(engine).await;
+	let blocks = history();
+	store::write_block(&db.pool, &blocks[0]).await.unwrap();
+	let before = counts(&db.pool).await;
+	// Block #1 of a chain whose genesis is not the database's block #0.
+	let mut foreign = blocks[1].clone();
+	foreign.parent_hash = hex32([0xee; 32]);
+	let e = store::write_block(&db.pool, &foreign).await.unwrap_err();
+	assert!(matches!(e, citybond_api::Error::WrongChain(_)), "{e}");
+	assert!(e.to_string().contains("another chain"), "{e}");
+	assert_eq!(counts(&db.pool).await, before);
+	// Its own chain's block #1 follows.
+	assert_eq!(store::write_block(&db.pool, &blocks[1]).await.unwrap(), store::Written::Applied);
+	db.close().await;
+}
+
+async fn signing_out_ends_one_session_or_all_of_them(engine: Engine) {
+	let db = TestDb::new(engine).await;
+	seed(&db.pool).await;
+	let app = app(&db.pool);
+	let charlie = dev::charlie();
+	let phone = sign_in(&app, &charlie).await;
+	let laptop = sign_in(&app, &charlie).await;
+	let dave = sign_in(&app, &dev::dave()).await;
+	// Signing out needs a session.
+	assert_error(&post(&app, "/v1/auth/logout", json!({})).await, StatusCode::UNAUTHORIZED);
+	// One session: the phone's token stops working, the laptop's still works.
+	let (status, out) = post_auth(&app, "/v1/auth/logout", "", Some(&phone)).await;
+	assert_eq!(status, StatusCode::OK, "{out}");
+	assert_eq!(out["sessions_ended"], 1);
+	let m = assert_error(&get(&app, "/v1/me", Some(&phone)).await, StatusCode::UNAUTHORIZED);
+	assert!(m.contains("signed-out"), "{m}");
+	assert_eq!(get(&app, "/v1/me", Some(&laptop)).await.0, StatusCode::OK);
+	// A malformed body is refused and ends nothing.
+	let m = assert_error(
+		&post_auth(&app, "/v1/auth/logout", "{all:", Some(&laptop)).await,
+		StatusCode::BAD_REQUEST,
+	);
+	assert!(m.contains("JSON"), "{m}");
+	assert_eq!(get(&app, "/v1/me", Some(&laptop)).await.0, StatusCode::OK);
+	// All of Charlie's sessions; Dave's is not Charlie's to end.
+	let again = sign_in(&app, &charlie).await;
+	let (status, out) = post_auth(&app, "/v1/auth/logout", r#"{"all": true}"#, Some(&again)).await;
+	assert_eq!(status, StatusCode::OK, "{out}");
+	assert_eq!(out["sessions_ended"], 2);
+	for token in [&laptop, &again] {
+		assert_error(&get(&app, "/v1/me", Some(token)).await, StatusCode::UNAUTHORIZED);
+	}
+	assert_eq!(get(&app, "/v1/me", Some(&dave)).await.0, StatusCode::OK);
+	db.close().await;
+}
+
+async fn kpi_series_defaults_to_the_latest_periods_at_any_age(engine: Engine) {
+	let db = TestDb::new(engine).await;
+	seed(&db.pool).await;
+	let app = app(&db.pool);
+	// A feed whose periods started long ago: thousands of periods by now.
+	let (_, feed) = get(&app, "/v1/feeds/0/kpis?from_period=0&to_period=0", None).await;
+	let period_ms = feed["period_ms"].as_i64().unwrap();
+	sqlx::query("UPDATE kpi_feeds SET first_start_ms = first_start_ms - $1 WHERE feed_id = 0")
+		.bind(period_ms * 5_000)
+		.execute(&db.pool)
+		.await
+		.unwrap();
+	let (status, latest) = get(&app, "/v1/feeds/0/kpis", None).await;
+	assert_eq!(status, StatusCode::OK, "{latest}");
+	let current = latest["current_period"].as_i64().unwrap();
+	assert!(current >= 5_000, "{current}");
+	let points = latest["points"].as_array().unwrap();
+	assert_eq!(points.len(), 500);
+	assert_eq!(latest["to_period"], current);
+	assert_eq!(latest["from_period"], current - 499);
+	assert_eq!(points.last().unwrap()["period"], current);
+	// One bound: 500 periods from it, or up to it.
+	let (status, from) = get(&app, "/v1/feeds/0/kpis?from_period=10", None).await;
+	assert_eq!(status, StatusCode::OK, "{from}");
+	assert_eq!((from["from_period"].clone(), from["to_period"].clone()), (json!(10), json!(509)));
+	let (status, to) = get(&app, "/v1/feeds/0/kpis?to_period=100", None).await;
+	assert_eq!(status, StatusCode::OK, "{to}");
+	assert_eq!((to["from_period"].clone(), to["to_period"].clone()), (json!(0), json!(100)));
+	// Both bounds, too wide: refused, naming the parameter.
+	let m = assert_error(
+		&get(&app, "/v1/feeds/0/kpis?from_period=0&to_period=500", None).await,
+		StatusCode::BAD_REQUEST,
+	);
+	assert!(m.contains("'to_period'"), "{m}");
 	db.close().await;
 }

@@ -52,8 +52,8 @@ impl Api {
 		Ok(body)
 	}
 
-	/// Signs in as `who` with its sr25519 key: asks for a challenge, signs its message and
-	/// trades the signature for a session token.
+	/// Signs in as `who` with its sr25519 key: asks for a challenge, signs its message (wrapped
+	/// in `<Bytes>…</Bytes>`) and trades the signature for a session token.
 	pub async fn sign_in(&self, who: &Keypair) -> Result<String> {
 		let account = format!("0x{}", hex::encode(who.public_key().0));
 		let challenge: Json = self
@@ -65,7 +65,8 @@ impl Api {
 			.json()
 			.await?;
 		let message = challenge["message"].as_str().with_context(|| format!("{challenge}"))?;
-		let signature = who.sign(message.as_bytes());
+		// As a wallet's signRaw does: the message wrapped in <Bytes>…</Bytes>.
+		let signature = who.sign(&citybond_api::auth::signed_bytes(message));
 		let session: Json = self
 			.http
 			.post(format!("{}/v1/auth/session", self.base))

@@ -53,6 +53,31 @@ pub async fn session(
 	Ok(Json(auth::open_session(&state, &req.nonce, scheme, &signature).await?))
 }
 
+/// Body of `POST /v1/auth/logout` (optional).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct LogoutRequest {
+	/// End every session of the account, not only this one (default false).
+	pub all: Option<bool>,
+}
+
+/// `POST /v1/auth/logout`: ends this session (or, with `{"all": true}`, every session of the
+/// account); the token stops working at once.
+pub async fn logout(
+	State(state): State<AppState>,
+	caller: Caller,
+	body: axum::body::Bytes,
+) -> Result<Json<Value>> {
+	let req: LogoutRequest = if body.iter().all(u8::is_ascii_whitespace) {
+		LogoutRequest::default()
+	} else {
+		serde_json::from_slice(&body)
+			.map_err(|e| Error::BadRequest(format!("invalid JSON body: {e}")))?
+	};
+	let all = req.all.unwrap_or(false);
+	let ended = auth::close_sessions(&state, &caller, all).await?;
+	Ok(Json(json!({ "account": caller.account, "sessions_ended": ended })))
+}
+
 /// `GET /v1/me`: the signed-in account and its roles.
 pub async fn me(caller: Caller) -> Json<Value> {
 	Json(json!({

@@ -191,26 +191,40 @@ pub async fn kpis(
 	let mut links = Vec::new();
 	for link in f.row.terms["kpis"].as_array().into_iter().flatten() {
 		let Some(feed) = link["feed"].as_i64() else { continue };
-		let periods: Vec<i64> = link["targets"]
+		// The observed periods only, one by one: a bond's targets can lie years of feed
+		// periods apart, more than one series request spans.
+		let periods: std::collections::BTreeSet<i64> = link["targets"]
 			.as_array()
 			.into_iter()
 			.flatten()
 			.filter_map(|t| t["feed_period"].as_i64())
 			.collect();
-		let (Some(from), Some(to)) = (periods.iter().min(), periods.iter().max()) else { continue };
-		let series = match crate::http::public::series(
-			&state.pool,
-			feed,
-			Some(*from),
-			Some(*to),
-			Some(&caller.account),
-		)
-		.await
-		{
-			Ok(s) => s,
-			Err(Error::NotFound(_)) => json!(null),
-			Err(e) => return Err(e),
-		};
+		let mut series = json!(null);
+		for period in periods {
+			let one = match crate::http::public::series(
+				&state.pool,
+				feed,
+				Some(period),
+				Some(period),
+				Some(&caller.account),
+			)
+			.await
+			{
+				Ok(s) => s,
+				Err(Error::NotFound(_)) => break,
+				Err(e) => return Err(e),
+			};
+			match series["points"].as_array_mut() {
+				Some(points) => {
+					points.extend(one["points"].as_array().cloned().unwrap_or_default())
+				}
+				None => series = one,
+			}
+		}
+		if let Some(obj) = series.as_object_mut() {
+			obj.remove("from_period");
+			obj.remove("to_period");
+		}
 		links.push(json!({ "link": link, "series": series }));
 	}
 	Ok(Json(json!({ "bond": f.row.address, "kpi_links": links })))

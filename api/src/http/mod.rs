@@ -4,6 +4,7 @@
 
 pub mod auditor;
 pub mod auth;
+pub mod cash;
 pub mod investor;
 pub mod issuer;
 pub mod openapi;
@@ -65,10 +66,13 @@ pub fn app(state: AppState) -> Router {
 		.route("/v1/bonds", get(public::bonds))
 		.route("/v1/bonds/{address}", get(public::bond))
 		.route("/v1/cash/{address}", get(public::cash))
+		.route("/v1/cash/{address}/balance", get(cash::balance))
+		.route("/v1/agent/cash/{address}/accounts", get(cash::accounts))
 		.route("/v1/feeds", get(public::feeds))
 		.route("/v1/feeds/{feed}/kpis", get(public::kpis))
 		.route("/v1/auth/challenge", post(auth::challenge))
 		.route("/v1/auth/session", post(auth::session))
+		.route("/v1/auth/logout", post(auth::logout))
 		.route("/v1/me", get(auth::me))
 		.route("/v1/investor/holdings", get(investor::holdings))
 		.route("/v1/investor/bonds/{address}", get(investor::bond))

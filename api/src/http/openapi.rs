@@ -10,11 +10,14 @@ pub const ROUTES: &[(&str, &str, &str, &str, bool)] = &[
 	("get", "/v1/status", "public", "The indexer's cursor (last finalized block written)", false),
 	("get", "/v1/bonds", "public", "Green bonds, oldest first (paginated)", false),
 	("get", "/v1/bonds/{address}", "public", "A bond: terms, terms hash, status, schedule with amounts, current rate", false),
-	("get", "/v1/cash/{address}", "public", "A cash token: minted, burned and circulating supply, mints, burns, transfers, and non-zero balances largest first (paginated), from its indexed transfers", false),
+	("get", "/v1/cash/{address}", "public", "A cash token: minted, burned and circulating supply, counts of mints, burns, transfers and holders, from its indexed transfers (no balances)", false),
+	("get", "/v1/cash/{address}/balance", "cash", "The caller's own balance of a cash token", true),
+	("get", "/v1/agent/cash/{address}/accounts", "agent", "Every non-zero balance of a cash token, largest first (paginated); settlement agents only", true),
 	("get", "/v1/feeds", "public", "KPI feeds (paginated)", false),
 	("get", "/v1/feeds/{feed}/kpis", "public", "A feed's KPI per period with status against the bonds' targets", false),
 	("post", "/v1/auth/challenge", "auth", "A single-use sign-in message for an account", false),
-	("post", "/v1/auth/session", "auth", "A session token for a signed challenge (sr25519 or ed25519)", false),
+	("post", "/v1/auth/session", "auth", "A session token for a signed challenge (sr25519 or ed25519, over the message wrapped in <Bytes>…</Bytes>)", false),
+	("post", "/v1/auth/logout", "auth", "Ends this session, or with {\"all\": true} every session of the account", true),
 	("get", "/v1/me", "auth", "The signed-in account and its roles", true),
 	("get", "/v1/investor/holdings", "investor", "The caller's bonds", true),
 	("get", "/v1/investor/bonds/{address}", "investor", "The caller's position: subscription, coupons claimed and claimable, projected cash flows, share of impact", true),
@@ -48,7 +51,7 @@ fn parameters(path: &str, method: &str) -> Vec<Value> {
 			|| path.ends_with("/book")
 			|| path.ends_with("/holdings")
 			|| path.ends_with("/holders")
-			|| path.starts_with("/v1/cash/"))
+			|| path.ends_with("/accounts"))
 	{
 		out.push(query(
 			"limit",

@@ -76,41 +76,23 @@ pub async fn bond(
 
 /// An amount of minor units as a [`rust_decimal::Decimal`], exact or an error (never
 /// saturated).
-fn amount(v: u128, what: &str) -> Result<rust_decimal::Decimal> {
+pub(super) fn amount(v: u128, what: &str) -> Result<rust_decimal::Decimal> {
 	i128::try_from(v)
 		.ok()
 		.and_then(|i| rust_decimal::Decimal::try_from_i128_with_scale(i, 0).ok())
 		.ok_or_else(|| Error::Internal(format!("{what} {v} is beyond rust_decimal's range")))
 }
 
-/// `GET /v1/cash/{address}`: a cash token's minted, burned and circulating supply, its mints,
-/// burns and transfers, and every non-zero balance (largest first, paginated), all folded
-/// from its indexed `Transfer` events up to the indexer's cursor.
+/// `GET /v1/cash/{address}`: a cash token's minted, burned and circulating supply and its
+/// counts of mints, burns and transfers, folded from its indexed `Transfer` events up to the
+/// indexer's cursor. No account's balance: a holder reads its own
+/// ([`super::cash::balance`]), a settlement agent the ledger ([`super::cash::accounts`]).
 pub async fn cash(
 	State(state): State<AppState>,
 	Path(address): Path<String>,
-	Q(q): Q<PageQuery>,
 ) -> Result<Json<Json_>> {
 	let address = parse_account(&address, "address")?;
-	let page = Page::parse(&q)?;
-	// The cursor first: the figures are those of exactly this block.
-	let Some((block, _)) = crate::db::cursor(&state.pool).await? else {
-		return Err(Error::NotFound(format!("no cash token at {address}")));
-	};
-	let s = crate::cash::Supply::load(&state.pool, &address, crate::db::int(block)?).await?;
-	let items = page
-		.slice(&s.balances)
-		.into_iter()
-		.map(|(account, balance)| {
-			Ok(json!({ "account": account, "balance": amount(balance, "balance")? }))
-		})
-		.collect::<Result<Vec<_>>>()?;
-	let accounts = Paged {
-		items,
-		limit: page.limit,
-		offset: page.offset,
-		total: i64::try_from(s.balances.len()).unwrap_or(i64::MAX),
-	};
+	let (block, s) = super::cash::supply(&state, &address).await?;
 	Ok(Json(json!({
 		"address": address,
 		"minted": amount(s.minted, "minted")?,
@@ -119,7 +101,7 @@ pub async fn cash(
 		"mints": s.mints,
 		"burns": s.burns,
 		"transfers": s.transfers,
-		"accounts": accounts,
+		"holders": s.balances.len(),
 		"indexed_block": block,
 	})))
 }
@@ -161,9 +143,10 @@ pub async fn feeds(
 /// Query of [`kpis`].
 #[derive(Debug, serde::Deserialize)]
 pub struct KpiQuery {
-	/// First period (default 0).
+	/// First period (default: 499 before `to_period`, or 0).
 	pub from_period: Option<String>,
-	/// Last period (default: the current one; at most 500 periods at once).
+	/// Last period (default: the current one, or 499 after `from_period` if that is earlier;
+	/// at most 500 periods at once).
 	pub to_period: Option<String>,
 }
 
@@ -193,8 +176,15 @@ pub async fn series(
 	} else {
 		0
 	};
-	let from = from.unwrap_or(0);
-	let to = to.unwrap_or(current);
+	// Without bounds: the latest MAX_PERIODS periods; with one bound, MAX_PERIODS periods from
+	// (or up to) it. So the default request works whatever the feed's age.
+	let span = MAX_PERIODS.saturating_sub(1);
+	let (from, to) = match (from, to) {
+		(Some(f), Some(t)) => (f, t),
+		(Some(f), None) => (f, current.min(f.saturating_add(span)).max(f)),
+		(None, Some(t)) => (t.saturating_sub(span).max(0), t),
+		(None, None) => (current.saturating_sub(span).max(0), current),
+	};
 	if to < from {
 		return Err(Error::bad("to_period", format!("{to} is before from_period {from}")));
 	}
@@ -301,6 +291,8 @@ pub async fn series(
 	}
 	let mut out = feed_json(&feed_row)?;
 	out["current_period"] = json!(current);
+	out["from_period"] = json!(from);
+	out["to_period"] = json!(to);
 	out["points"] = Json_::Array(points);
 	Ok(out)
 }

@@ -255,7 +255,11 @@ pub fn history() -> Vec<BlockData> {
 	let block = |number: u64, ts: u64, events: Vec<ChainEvent>| BlockData {
 		number,
 		hash: if number == 0 { hex32(GENESIS) } else { hex32([number as u8; 32]) },
-		parent_hash: hex32([number.saturating_sub(1) as u8; 32]),
+		parent_hash: if number == 1 {
+			hex32(GENESIS)
+		} else {
+			hex32([number.saturating_sub(1) as u8; 32])
+		},
 		timestamp_ms: ts,
 		events,
 	};
@@ -299,6 +303,11 @@ pub fn history() -> Vec<BlockData> {
 					index: -8,
 					extrinsic: None,
 					body: registered(ed.clone(), 4, Some("Retail")),
+				},
+				ChainEvent {
+					index: -9,
+					extrinsic: None,
+					body: registered(acc(&settlement_agent()), 32, None),
 				},
 			],
 		),
@@ -633,6 +642,17 @@ pub async fn post(app: &Router, uri: &str, body: Value) -> (StatusCode, Value) {
 	send(app, "POST", uri, None, Some(body.to_string())).await
 }
 
+/// POST with a session token and a raw body (empty: none).
+pub async fn post_auth(
+	app: &Router,
+	uri: &str,
+	body: &str,
+	token: Option<&str>,
+) -> (StatusCode, Value) {
+	let body = (!body.is_empty()).then(|| body.to_string());
+	send(app, "POST", uri, token, body).await
+}
+
 /// Asserts the API's error shape and status; returns the message.
 pub fn assert_error(res: &(StatusCode, Value), status: StatusCode) -> String {
 	assert_eq!(res.0, status, "body: {}", res.1);
@@ -646,7 +666,7 @@ pub fn assert_error(res: &(StatusCode, Value), status: StatusCode) -> String {
 pub async fn sign_in(app: &Router, who: &Keypair) -> String {
 	let (status, ch) = post(app, "/v1/auth/challenge", json!({ "account": acc(who) })).await;
 	assert_eq!(status, StatusCode::OK, "{ch}");
-	let sig = who.sign(ch["message"].as_str().unwrap().as_bytes());
+	let sig = who.sign(&citybond_api::auth::signed_bytes(ch["message"].as_str().unwrap()));
 	let (status, s) = post(
 		app,
 		"/v1/auth/session",
@@ -662,6 +682,11 @@ pub async fn sign_in(app: &Router, who: &Keypair) -> String {
 /// The fixture's auditor (an sr25519 key).
 pub fn auditor() -> Keypair {
 	dev::eve()
+}
+
+/// The fixture's settlement agent (sees every cash balance).
+pub fn settlement_agent() -> Keypair {
+	dev::one()
 }
 
 /// The fixture's oracle operator's account.

@@ -643,3 +643,167 @@ async fn api_serves_a_green_bonds_life_from_the_indexed_chain() -> Result<()> {
 	ensure!(audit["history"][0]["event"] == "KpiMissing", "{audit}");
 	Ok(())
 }
+
+/// A green bond of `issuer` (plain 4 %, two coupons) settling in `cash_id`, from `now`.
+fn plain_bond(
+	green: &contract::Bundle,
+	isin: &[u8; 12],
+	issuer: &Keypair,
+	cash_id: [u8; 32],
+	now: u64,
+) -> Result<Vec<u8>> {
+	use citybond_e2e::bond::{plain_terms, Limits, PlainDates};
+	let issue = now + 600_000;
+	let dates = PlainDates {
+		start: now,
+		sub_end: issue - 60_000,
+		issue,
+		period_ms: 60_000,
+		record_offset_ms: 5_000,
+	};
+	let terms = plain_terms(*isin, account_id(issuer), cash_id, 100, dates);
+	let limits = Limits { max_subscribers: 10, max_holders: 20 };
+	green.constructor("new", (terms, vec![account_id(&dev::alice())], limits))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_bonds_of_approved_code_are_listed_and_another_chain_is_refused() -> Result<()> {
+	let logs = tempfile::tempdir()?;
+	let node = Node::dev(logs.path(), 2).await?;
+	let client = node.client().await?;
+	let (_url, pool) = sqlite(logs.path()).await?;
+	let indexer = Indexer::connect(&node.url(), pool.clone(), bundles()?).await?;
+	let (alice, bob) = (dev::alice(), dev::bob());
+	// Sign-in signatures cover `<Bytes>…`: no pallet of this runtime may have index `<` (60),
+	// or a sign-in message could parse as one of its calls.
+	let wrapped = citybond_api::auth::signed_bytes("x");
+	ensure!(
+		client.at_current_block().await?.metadata_ref().pallet_by_call_index(wrapped[0]).is_none(),
+		"pallet index {} is in use: sign-in messages are no longer domain-separated",
+		wrapped[0]
+	);
+	let (_cash, cash_id) = citybond_e2e::bond::deploy_cash(&client).await?;
+	let green = contract::Bundle::load("green_bond")?;
+	contract::upload(&client, &alice, &green)
+		.await
+		.map_err(|e| anyhow::anyhow!("upload: {e:?}"))?;
+	let now = citybond_e2e::chain_now(&client).await?;
+
+	// Governance makes Bob a contract deployer too: he can instantiate the audited green bond
+	// code directly, before the council approved it for issuance.
+	let add_bob = Value::unnamed_variant(
+		"ContractDeployers",
+		[Value::named_variant(
+			"add_member",
+			[("who", Value::unnamed_variant("Id", [Value::from_bytes(account_id(&bob))]))],
+		)],
+	);
+	citybond_e2e::sudo(&client, &alice, add_bob).await?;
+	let unapproved = plain_bond(&green, b"XS0000000017", &bob, cash_id, now)?;
+	let (bypass, _) =
+		contract::instantiate(&client, &bob, green.code_hash, unapproved, b"bypass".to_vec())
+			.await?;
+
+	// An impostor contract emits an event with the green bond's BondCreated topic and fields.
+	let (reads, impostor) = contract::deploy(&client, &alice, "chain_reads", "new", ()).await?;
+	let imitate = reads.message(
+		"imitate_bond_created",
+		(account_id(&bob), *b"XS0000000025", 2u32, 1_000_000u128),
+	)?;
+	contract::call(&client, &alice, impostor, imitate)
+		.await
+		.map_err(|e| anyhow::anyhow!("imitate: {e:?}"))?;
+
+	// Then the council approves the code and Bob issues through Issuance: the one real bond.
+	contract::approve_code_by_sudo(&client, &alice, green.code_hash, "green_bond").await?;
+	let approved = plain_bond(&green, b"XS0000000033", &bob, cash_id, now)?;
+	let (listed, _) =
+		contract::issue(&client, &bob, green.code_hash, approved, b"issued".to_vec()).await?;
+
+	let last = best(&client).await?;
+	index_through(&node, &indexer, last).await?;
+
+	// The look-alike is on chain, under the green bond's own BondCreated topic (so a reader of
+	// topics alone would take it for a bond), and so is the unapproved bond's BondCreated.
+	let topic = green.event_topic("BondCreated")?;
+	let (mut imitations, mut bypassed) = (0, 0);
+	for n in 0..=last {
+		for ev in client.at_block(n).await?.events().fetch().await?.iter() {
+			let ev = ev?;
+			if ev.pallet_name() != "Contracts" || ev.event_name() != "ContractEmitted" {
+				continue;
+			}
+			let emitter = <[u8; 32]>::decode(&mut ev.field_bytes())?;
+			let first = ev.topics().first().map(|t| t.0);
+			if emitter == impostor && first == Some(topic) {
+				imitations += 1;
+			}
+			if emitter == bypass && first == Some(topic) {
+				bypassed += 1;
+			}
+		}
+	}
+	ensure!(imitations == 1, "{imitations} look-alike BondCreated events on chain");
+	ensure!(bypassed == 1, "{bypassed} BondCreated events of the unapproved bond on chain");
+
+	// Indexed: the issued bond only; neither the impostor's nor the unapproved bond's events.
+	let bonds: Vec<String> =
+		sqlx::query_scalar("SELECT address FROM bonds").fetch_all(&pool).await?;
+	ensure!(bonds == vec![hex32(listed)], "bonds listed: {bonds:?}");
+	for (who, name) in [(impostor, "impostor"), (bypass, "unapproved bond")] {
+		let rows: i64 =
+			sqlx::query_scalar("SELECT COUNT(*) FROM contract_events WHERE contract = $1")
+				.bind(hex32(who))
+				.fetch_one(&pool)
+				.await?;
+		ensure!(rows == 0, "{rows} events of the {name} indexed");
+	}
+	let created: i64 = sqlx::query_scalar(
+		"SELECT COUNT(*) FROM contract_events WHERE contract = $1 AND name = 'BondCreated'",
+	)
+	.bind(hex32(listed))
+	.fetch_one(&pool)
+	.await?;
+	ensure!(created == 1, "the issued bond's BondCreated: {created} rows");
+
+	// Another chain's database: its block #0 is not this node's genesis. The library refuses
+	// to connect, and the binary exits at once naming both genesis hashes.
+	let other = tempfile::tempdir()?;
+	let (url, foreign) = sqlite(other.path()).await?;
+	let block0 = citybond_api::model::BlockData {
+		number: 0,
+		hash: hex32([0xee; 32]),
+		parent_hash: hex32([0; 32]),
+		timestamp_ms: 0,
+		events: vec![],
+	};
+	citybond_api::store::write_block(&foreign, &block0).await?;
+	match Indexer::connect(&node.url(), foreign.clone(), bundles()?).await {
+		Err(citybond_api::Error::WrongChain(m)) => {
+			ensure!(m.contains(&hex32([0xee; 32])), "{m}")
+		}
+		Err(e) => bail!("expected WrongChain, got {e}"),
+		Ok(_) => bail!("the indexer accepted another chain's database"),
+	}
+	foreign.close().await;
+	let log = other.path().join("api.log");
+	let mut child = spawn_indexer(&url, &node, &log)?;
+	let deadline = Instant::now() + Duration::from_secs(60);
+	let status = loop {
+		if let Some(status) = child.try_wait()? {
+			break status;
+		}
+		if Instant::now() > deadline {
+			child.kill()?;
+			bail!("the API kept running on another chain's database");
+		}
+		tokio::time::sleep(Duration::from_millis(200)).await;
+	};
+	ensure!(!status.success(), "exited with {status}");
+	let said = std::fs::read_to_string(&log)?;
+	ensure!(said.contains(&hex32(client.genesis_hash().0)), "log: {said}");
+	let pool = citybond_api::db::connect(&url).await?;
+	let blocks: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM blocks").fetch_one(&pool).await?;
+	ensure!(blocks == 1, "the foreign database now has {blocks} blocks");
+	Ok(())
+}
