@@ -164,6 +164,15 @@ pub fn explain(error: &str) -> &'static str {
 	}
 }
 
+/// Whether a pallet error only says the report came too early for the chain's clock (the
+/// latest block's time is before the period's end): a clock drift between the oracle and the
+/// chain, not a fault of the report. Such a report is sent again, the same bytes, until its
+/// deadline; every other pallet error is final.
+pub fn is_early(error: &str) -> bool {
+	let name = error.rsplit("::").next().unwrap_or(error);
+	matches!(name, "FutureWindow" | "PeriodNotClosed")
+}
+
 /// A connection to a node.
 #[derive(Clone)]
 pub struct Chain {
@@ -432,5 +441,23 @@ mod tests {
 		let bytes = Some(info.clone()).encode();
 		assert_eq!(Option::<FeedInfo>::decode(&mut &bytes[..]).unwrap(), Some(info));
 		assert_eq!(explain("KpiOracle::StaleReport"), explain("StaleReport"));
+	}
+
+	#[test]
+	fn a_report_early_for_the_chains_clock_is_retried_and_other_rejections_are_final() {
+		// The chain's clock runs behind ours: the report is sent again, not failed.
+		assert!(is_early("KpiOracle::FutureWindow"));
+		assert!(is_early("KpiOracle::PeriodNotClosed"));
+		assert!(is_early("PeriodNotClosed"));
+		for error in [
+			"KpiOracle::StaleReport",
+			"KpiOracle::InvalidSignature",
+			"KpiOracle::DuplicateReport",
+			"KpiOracle::ValueOutOfBounds",
+			"KpiOracle::PeriodAlreadyDecided",
+			"Other::FutureWindowed",
+		] {
+			assert!(!is_early(error), "{error} must be final");
+		}
 	}
 }

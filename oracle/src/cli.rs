@@ -123,6 +123,10 @@ struct TwinArgs {
 	/// Simulated seconds per real second (3600: a simulated hour per second).
 	#[arg(long, env = "CITYBOND_TWIN_TIME_SCALE", default_value_t = 3_600)]
 	time_scale: i64,
+	/// Split temporal answers with more instances of an attribute than this into pages
+	/// (206 Partial Content, NGSI-LD temporal pagination); 0: never.
+	#[arg(long, env = "CITYBOND_TWIN_PAGE_SIZE", default_value_t = 0)]
+	page_size: usize,
 }
 
 /// The settings, after flags, environment and the file.
@@ -226,7 +230,8 @@ async fn connect(url: &str) -> Result<Chain> {
 }
 
 fn broker(feed: &FeedConfig) -> Result<ngsi::Client> {
-	Ok(ngsi::Client::new(&feed.broker, std::time::Duration::from_secs(15))?)
+	let client = ngsi::Client::new(&feed.broker, std::time::Duration::from_secs(15))?;
+	Ok(client.with_max_body(feed.max_response_bytes))
 }
 
 async fn targets(chain: &Chain, feeds: &[FeedConfig]) -> Result<Vec<Target>> {
@@ -413,6 +418,7 @@ async fn dry_run(
 						period,
 						code: refusal.code().into(),
 						reason: refusal.to_string(),
+						retry_at_ms: None,
 					});
 				}
 				Err(error) => return Err(error.into()),
@@ -566,6 +572,7 @@ async fn serve_twin(args: TwinArgs) -> Result<u8> {
 		sample_ms: args.sample_ms,
 		time_scale: args.time_scale,
 		scenario: args.scenario,
+		page_size: args.page_size,
 	};
 	let twin = Arc::new(Twin::new(config));
 	let (address, task) = twin::serve(twin, args.port)

@@ -18,11 +18,27 @@
 //! representation = "normalized"         # or "key_values"
 //! max_gap_ms = 3000                     # longest tolerated time without a reading
 //! formula = { kind = "reduction", consumption = "delta", baseline = "600" }
+//! # What makes a reading untrustworthy (these are the defaults):
+//! flags = ["tamperAlert", "alarm", "tampered"]   # its sub-properties, when raised
+//! alarms = ["acquisitionStageFailure", "alarmFlowPersistence", "alarmInProgress",
+//!           "alarmStopsLeaks", "alarmTamper", "alarmWaterQuality", "moduleTampered"]
+//! clear_values = ["", "ok", "none", "false", "Nothing to report", "No persistence"]
+//! max_response_bytes = 16777216          # the broker's answer, all pages together
 //! ```
 //!
 //! Formulas: `{ kind = "sum" }`, `"mean"`, `"last"`, `"delta"`, and `"reduction"` /
 //! `"percent_of_baseline"` with `consumption = "delta" | "sum"` and either `baseline = "<decimal
 //! per period, in unit>"` or `baseline_attribute = "<attribute of the same entity>"`.
+//!
+//! Flags and alarms: a reading is refused when one of its `flags` sub-properties is raised, or
+//! when one of the entity's `alarms` attributes is raised at its `observedAt` (by its device, or
+//! with either device unknown); an alarm raised between readings, by a device whose readings
+//! are used or an unknown one, refuses the period too. Raised means `true`, a number other than
+//! 0, or a text not among `clear_values`; anything else (an object, null) counts as raised. The
+//! default `alarms` are the alarm and tamper attributes of the FIWARE Smart Data Model
+//! `WaterConsumptionObserved`; an entity without them is unaffected. A feed whose KPI is the
+//! water a leak loses may leave out the leak alarms (`alarmFlowPersistence`, `alarmStopsLeaks`,
+//! `alarmInProgress`), keeping the tamper and failure ones; `alarms = []` reads none.
 
 use crate::{kpi::Formula, ngsi::Representation};
 use serde::{Deserialize, Serialize};
@@ -76,10 +92,50 @@ pub struct FeedConfig {
 	/// The longest tolerated time without a reading, ms.
 	#[serde(default = "default_max_gap_ms")]
 	pub max_gap_ms: i64,
+	/// The sub-properties of a reading that flag it when raised (default
+	/// [`ngsi::FLAG_NAMES`](crate::ngsi::FLAG_NAMES)).
+	#[serde(default = "default_flags")]
+	pub flags: Vec<String>,
+	/// The entity's alarm and tamper attributes: read with the history, and a reading is refused
+	/// when one is raised at its instant (default: those of `WaterConsumptionObserved`,
+	/// [`ngsi::ALARM_NAMES`](crate::ngsi::ALARM_NAMES); `[]` for none).
+	#[serde(default = "default_alarms")]
+	pub alarms: Vec<String>,
+	/// Texts that mean a flag or an alarm is not raised, ignoring case (default
+	/// [`ngsi::CLEAR_VALUES`](crate::ngsi::CLEAR_VALUES)).
+	#[serde(default = "default_clear_values")]
+	pub clear_values: Vec<String>,
+	/// The largest answer read from the broker, bytes; all pages of a temporal query together
+	/// (default [`ngsi::DEFAULT_MAX_BODY_BYTES`](crate::ngsi::DEFAULT_MAX_BODY_BYTES), 16 MiB).
+	#[serde(default = "default_max_response_bytes")]
+	pub max_response_bytes: u64,
 }
 
 fn default_max_gap_ms() -> i64 {
 	3_000
+}
+
+fn strings(names: &[&str]) -> Vec<String> {
+	names.iter().map(|name| name.to_string()).collect()
+}
+
+/// The default of [`FeedConfig::flags`].
+pub fn default_flags() -> Vec<String> {
+	strings(&crate::ngsi::FLAG_NAMES)
+}
+
+/// The default of [`FeedConfig::alarms`].
+pub fn default_alarms() -> Vec<String> {
+	strings(&crate::ngsi::ALARM_NAMES)
+}
+
+/// The default of [`FeedConfig::clear_values`].
+pub fn default_clear_values() -> Vec<String> {
+	strings(&crate::ngsi::CLEAR_VALUES)
+}
+
+fn default_max_response_bytes() -> u64 {
+	crate::ngsi::DEFAULT_MAX_BODY_BYTES
 }
 
 /// Why the configuration cannot be used.
@@ -133,6 +189,26 @@ impl FeedConfig {
 		if self.entity.is_empty() || self.attribute.is_empty() {
 			return Err(invalid("entity and attribute must not be empty".into()));
 		}
+		if self.max_response_bytes == 0 {
+			return Err(invalid("max_response_bytes must be positive".into()));
+		}
+		let read = crate::service::attributes(self);
+		for (index, alarm) in self.alarms.iter().enumerate() {
+			if alarm.is_empty() || alarm.contains(',') {
+				return Err(invalid(format!("alarm attribute {alarm:?} is not an attribute name")));
+			}
+			if read.contains(alarm) {
+				return Err(invalid(format!(
+					"{alarm:?} is both an alarm and an attribute the KPI is computed from"
+				)));
+			}
+			if self.alarms.get(..index).is_some_and(|before| before.contains(alarm)) {
+				return Err(invalid(format!("alarm attribute {alarm:?} is listed twice")));
+			}
+		}
+		if self.flags.iter().any(String::is_empty) {
+			return Err(invalid("a flag name is empty".into()));
+		}
 		Ok(())
 	}
 
@@ -175,6 +251,33 @@ mod tests {
 			}
 		);
 		assert_eq!(config.suri.as_deref(), Some("//Bob//stash"));
+		// The documented lists are the defaults.
+		assert_eq!(feed.flags, default_flags());
+		assert_eq!(feed.alarms, default_alarms());
+		assert_eq!(feed.clear_values, default_clear_values());
+		assert_eq!(feed.max_response_bytes, crate::ngsi::DEFAULT_MAX_BODY_BYTES);
+	}
+
+	#[test]
+	fn alarm_lists_are_per_feed_and_checked() {
+		let feed = |extra: &str| -> Result<FeedConfig, String> {
+			let text = format!(
+				"id = 0\nbroker = \"http://x\"\nentity = \"e\"\nattribute = \"waterConsumption\"\n\
+				 unit = \"MTQ\"\nformula = {{ kind = \"delta\" }}\n{extra}"
+			);
+			let feed: FeedConfig = toml::from_str(&text).map_err(|e| e.to_string())?;
+			feed.validate().map_err(|e| e.to_string())?;
+			Ok(feed)
+		};
+		assert_eq!(feed("").unwrap().alarms.len(), 7);
+		assert!(feed("alarms = []").unwrap().alarms.is_empty());
+		let tamper = feed("alarms = [\"alarmTamper\", \"moduleTampered\"]").unwrap();
+		assert_eq!(tamper.alarms, ["alarmTamper", "moduleTampered"]);
+		assert!(feed("alarms = [\"waterConsumption\"]").unwrap_err().contains("both"));
+		assert!(feed("alarms = [\"a\", \"a\"]").unwrap_err().contains("twice"));
+		assert!(feed("alarms = [\"a,b\"]").is_err());
+		assert!(feed("max_response_bytes = 0").is_err());
+		assert!(feed("alarm = []").is_err(), "unknown keys are refused");
 	}
 
 	#[test]

@@ -1,8 +1,12 @@
 //! KPI formulas and the data-quality rules that make the oracle refuse to sign.
 //!
 //! A period's source data is a series of readings of one attribute over the period's window,
-//! converted to the feed's unit. The rules ([`check`]) run first; any breach is a [`Refusal`]
-//! and nothing is signed. Then the formula ([`Formula::compute`]) gives a `Decimal`, and
+//! converted to the feed's unit, with the entity's alarm and tamper attributes over the same
+//! window. The rules ([`check`]) run first; any breach is a [`Refusal`] and nothing is signed:
+//! a raised flag (a sub-property of a reading) or alarm (an attribute raised at a reading's
+//! instant, or between readings by the same device), two different readings of one instant and
+//! device (identical copies count once), a gap, a cumulative meter going down, a wrong unit, a
+//! reading outside the window or in the future. Then the formula ([`Formula::compute`]) gives a `Decimal`, and
 //! [`to_fixed`] turns it into the feed's fixed-point integer.
 //!
 //! Formulas, over the readings `v_1..v_n` ordered by `observedAt`:
@@ -20,6 +24,7 @@ use crate::ngsi::{Instance, Value};
 use chrono::{DateTime, Duration, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// How consumption is read from a series.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
@@ -227,15 +232,29 @@ pub enum Refusal {
 		/// Why.
 		reason: String,
 	},
-	/// A reading carries a tamper or alarm flag.
+	/// A reading carries a raised tamper or alarm flag (a sub-property), or the entity has a
+	/// raised alarm or tamper attribute at the reading's instant (or, by a device whose readings
+	/// are used or an unknown one, at any instant of the window).
 	#[error("the reading at {at} by {device} is flagged: {flags}")]
 	Flagged {
 		/// When it was observed.
 		at: DateTime<Utc>,
 		/// The device.
 		device: String,
-		/// The raised flags.
+		/// The raised flags and alarms.
 		flags: String,
+	},
+	/// Two readings of one attribute at the same instant by the same device differ.
+	#[error("two different readings of the same instant {at} by {device}: {first} and {second}")]
+	ConflictingDuplicate {
+		/// When they were observed.
+		at: DateTime<Utc>,
+		/// The device.
+		device: String,
+		/// One value with its unit, as read.
+		first: String,
+		/// The other.
+		second: String,
 	},
 	/// Two consecutive readings (or a window edge and a reading) are too far apart.
 	#[error("gap in the data from {from} to {to} ({gap_ms} ms, tolerance {max_gap_ms} ms)")]
@@ -308,6 +327,7 @@ impl Refusal {
 			Refusal::MissingUnit { .. } => "missing_unit",
 			Refusal::WrongUnit { .. } => "wrong_unit",
 			Refusal::Flagged { .. } => "flagged",
+			Refusal::ConflictingDuplicate { .. } => "conflicting_duplicate",
 			Refusal::Gap { .. } => "gap",
 			Refusal::NegativeDelta { .. } => "negative_delta",
 			Refusal::OutsideWindow { .. } => "outside_window",
@@ -352,10 +372,43 @@ pub struct Rules<'a> {
 	pub unit: &'a str,
 	/// Whether the series is a cumulative meter.
 	pub cumulative: bool,
+	/// The sub-properties that flag a reading when raised (a feed's `flags`).
+	pub flags: &'a [String],
+	/// The entity's alarm and tamper attributes over the window (a feed's `alarms`), each with
+	/// its instances.
+	pub alarms: &'a [(String, Vec<Instance>)],
+	/// Texts that mean a flag or an alarm is not raised (a feed's `clear_values`).
+	pub clear: &'a [String],
 }
 
-/// Checks a series against the rules and converts it; the readings come back in time order.
+/// Whether two devices may be the same one: equal, or either unknown.
+fn same_device(a: Option<&str>, b: Option<&str>) -> bool {
+	match (a, b) {
+		(Some(a), Some(b)) => a == b,
+		_ => true,
+	}
+}
+
+/// Checks a series against the rules and converts it; the readings come back in time order,
+/// each instant and device once.
+///
+/// A reading is refused as flagged when one of `rules.flags` among its sub-properties is
+/// raised, or when an alarm attribute has a raised instance at the same `observedAt` by the same
+/// device (or with either device unknown). A raised alarm instance in the window at an instant
+/// without such a reading is refused too when its device is unknown or one whose readings are
+/// used: the meter was in alarm between two readings. Copies of a reading (the same instant and
+/// device) count once when they agree, and are refused when they differ.
 pub fn check(instances: &[Instance], rules: &Rules<'_>) -> Result<Vec<Reading>, Refusal> {
+	// The raised alarm instances by instant (usually none), each with its name and device, in
+	// the order of the feed's list.
+	let mut alarms: BTreeMap<DateTime<Utc>, Vec<(&str, Option<&str>)>> = BTreeMap::new();
+	for (name, instances) in rules.alarms {
+		for alarm in instances.iter().filter(|alarm| alarm.value.raised(rules.clear)) {
+			if let Some(at) = alarm.observed_at {
+				alarms.entry(at).or_default().push((name, alarm.observed_by.as_deref()));
+			}
+		}
+	}
 	let mut readings = Vec::with_capacity(instances.len());
 	for instance in instances {
 		let at = instance.observed_at.ok_or(Refusal::NoData)?;
@@ -367,8 +420,22 @@ pub fn check(instances: &[Instance], rules: &Rules<'_>) -> Result<Vec<Reading>, 
 			return Err(Refusal::OutsideWindow { at });
 		}
 		let device = instance.observed_by.clone().unwrap_or_default();
-		if !instance.flags.is_empty() {
-			return Err(Refusal::Flagged { at, device, flags: instance.flags.join(", ") });
+		let mut flags: Vec<&str> = rules
+			.flags
+			.iter()
+			.filter(|name| {
+				instance.sub_properties.get(name.as_str()).is_some_and(|v| v.raised(rules.clear))
+			})
+			.map(String::as_str)
+			.collect();
+		let at_instant = alarms.get(&at).into_iter().flatten();
+		for (name, by) in at_instant {
+			if same_device(*by, instance.observed_by.as_deref()) && !flags.contains(name) {
+				flags.push(name);
+			}
+		}
+		if !flags.is_empty() {
+			return Err(Refusal::Flagged { at, device, flags: flags.join(", ") });
 		}
 		let source_value = match &instance.value {
 			Value::Number(value) => *value,
@@ -379,7 +446,42 @@ pub fn check(instances: &[Instance], rules: &Rules<'_>) -> Result<Vec<Reading>, 
 			.map_err(|e| Refusal::WrongUnit { at, reason: e.to_string() })?;
 		readings.push(Reading { at, source_value, source_unit, device, value });
 	}
+	// No raised alarm matched a reading: one left in the window was raised between readings.
+	// It concerns this series when its device is unknown, or one whose readings are used.
+	let devices: BTreeSet<Option<&str>> =
+		instances.iter().map(|instance| instance.observed_by.as_deref()).collect();
+	for (at, raised) in alarms.iter().filter(|(at, _)| **at >= rules.start && **at < rules.end) {
+		let ours = raised
+			.iter()
+			.find(|(_, by)| by.is_none() || devices.contains(&None) || devices.contains(by));
+		if let Some((name, by)) = ours {
+			return Err(Refusal::Flagged {
+				at: *at,
+				device: by.unwrap_or_default().to_string(),
+				flags: format!("{name} (an alarm between readings)"),
+			});
+		}
+	}
 	readings.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.device.cmp(&b.device)));
+	let mut unique: Vec<Reading> = Vec::with_capacity(readings.len());
+	for reading in readings {
+		match unique.last() {
+			Some(kept) if kept.at == reading.at && kept.device == reading.device => {
+				if kept.source_value != reading.source_value
+					|| kept.source_unit != reading.source_unit
+				{
+					return Err(Refusal::ConflictingDuplicate {
+						at: reading.at,
+						device: reading.device,
+						first: format!("{} {}", kept.source_value, kept.source_unit),
+						second: format!("{} {}", reading.source_value, reading.source_unit),
+					});
+				}
+			}
+			_ => unique.push(reading),
+		}
+	}
+	let readings = unique;
 	if readings.is_empty() {
 		return Err(Refusal::NoData);
 	}
@@ -503,26 +605,170 @@ mod tests {
 		assert!(matches!(to_fixed(Decimal::MAX, 18), Err(Refusal::Arithmetic(_))));
 	}
 
+	fn at(millis: i64) -> DateTime<Utc> {
+		DateTime::from_timestamp_millis(millis).unwrap()
+	}
+
 	fn instance(second: i64, value: &str, unit: &str) -> Instance {
 		Instance {
 			value: Value::Number(d(value)),
 			unit: Some(unit.into()),
-			observed_at: Some(DateTime::from_timestamp(second, 0).unwrap()),
+			observed_at: Some(at(second * 1_000)),
 			observed_by: Some("urn:ngsi-ld:Device:m".into()),
-			flags: Vec::new(),
+			sub_properties: Default::default(),
 		}
+	}
+
+	fn strings(texts: &[&str]) -> &'static [String] {
+		Box::leak(texts.iter().map(|text| text.to_string()).collect::<Vec<_>>().into_boxed_slice())
 	}
 
 	fn rules(cumulative: bool) -> Rules<'static> {
 		Rules {
-			start: DateTime::from_timestamp(0, 0).unwrap(),
-			end: DateTime::from_timestamp(10, 0).unwrap(),
+			start: at(0),
+			end: at(10_000),
 			max_gap: Duration::seconds(3),
-			now: DateTime::from_timestamp(100, 0).unwrap(),
+			now: at(100_000),
 			max_skew: Duration::seconds(5),
 			unit: "KWH",
 			cumulative,
+			flags: strings(&crate::ngsi::FLAG_NAMES),
+			alarms: &[],
+			clear: strings(&crate::ngsi::CLEAR_VALUES),
 		}
+	}
+
+	/// Four good readings of the meter `urn:ngsi-ld:Device:m`, at 0, 3, 6 and 9 s.
+	fn four() -> Vec<Instance> {
+		vec![
+			instance(0, "1", "KWH"),
+			instance(3, "2", "KWH"),
+			instance(6, "3", "KWH"),
+			instance(9, "4", "KWH"),
+		]
+	}
+
+	/// An alarm attribute's instance.
+	fn alarm(millis: i64, value: Value, device: Option<&str>) -> Instance {
+		Instance {
+			observed_at: Some(at(millis)),
+			observed_by: device.map(str::to_string),
+			..Instance::of(value)
+		}
+	}
+
+	fn with_alarms(alarms: Vec<(&str, Vec<Instance>)>) -> Rules<'static> {
+		let alarms: Vec<(String, Vec<Instance>)> =
+			alarms.into_iter().map(|(name, instances)| (name.to_string(), instances)).collect();
+		Rules { alarms: Box::leak(alarms.into_boxed_slice()), ..rules(true) }
+	}
+
+	#[test]
+	fn a_raised_alarm_attribute_at_a_readings_instant_refuses_it() {
+		let meter = Some("urn:ngsi-ld:Device:m");
+		let one = || Value::Number(Decimal::ONE);
+		let zero = || Value::Number(Decimal::ZERO);
+		// WaterConsumptionObserved: every reading comes with its alarm attributes, all clear
+		// but at 6 s, when the tamper alarm is raised.
+		let clear: Vec<Instance> =
+			[0, 3_000, 9_000].iter().map(|t| alarm(*t, zero(), meter)).collect();
+		let mut tamper = clear.clone();
+		tamper.push(alarm(6_000, one(), meter));
+		let persistence: Vec<Instance> = [0, 3_000, 6_000, 9_000]
+			.iter()
+			.map(|t| alarm(*t, Value::Text("Nothing to report".into()), meter))
+			.collect();
+		let rules = with_alarms(vec![
+			("alarmTamper", tamper),
+			("alarmFlowPersistence", persistence.clone()),
+		]);
+		match check(&four(), &rules) {
+			Err(Refusal::Flagged { at: when, device, flags }) => {
+				assert_eq!(
+					(when, device.as_str(), flags.as_str()),
+					(at(6_000), "urn:ngsi-ld:Device:m", "alarmTamper")
+				);
+			}
+			other => panic!("not refused as flagged: {other:?}"),
+		}
+		// All clear: signed.
+		let mut all_clear = clear.clone();
+		all_clear.push(alarm(6_000, zero(), meter));
+		let rules =
+			with_alarms(vec![("alarmTamper", all_clear), ("alarmFlowPersistence", persistence)]);
+		assert_eq!(check(&four(), &rules).unwrap().len(), 4);
+		// A text status that is not a clear one is raised.
+		let leaking = vec![alarm(3_000, Value::Text("In progress persistence".into()), meter)];
+		let rules = with_alarms(vec![("alarmFlowPersistence", leaking)]);
+		assert!(
+			matches!(check(&four(), &rules), Err(Refusal::Flagged { flags, .. }) if flags == "alarmFlowPersistence")
+		);
+		// Without devices (keyValues without a current state), the instant alone matches.
+		let rules = with_alarms(vec![("moduleTampered", vec![alarm(9_000, one(), None)])]);
+		assert!(
+			matches!(check(&four(), &rules), Err(Refusal::Flagged { at: when, .. }) if when == at(9_000))
+		);
+	}
+
+	#[test]
+	fn a_raised_alarm_between_readings_refuses_the_series_of_its_device_only() {
+		let one = || Value::Number(Decimal::ONE);
+		// The meter was in alarm at 4.5 s, between two readings.
+		let rules = with_alarms(vec![(
+			"alarmTamper",
+			vec![alarm(4_500, one(), Some("urn:ngsi-ld:Device:m"))],
+		)]);
+		match check(&four(), &rules) {
+			Err(Refusal::Flagged { at: when, flags, .. }) => {
+				assert_eq!(when, at(4_500));
+				assert!(flags.contains("alarmTamper") && flags.contains("between"), "{flags}");
+			}
+			other => panic!("not refused as flagged: {other:?}"),
+		}
+		// An unknown device's alarm counts; another known device's (a second meter of the
+		// entity, read for another attribute) does not.
+		let rules = with_alarms(vec![("alarmTamper", vec![alarm(4_500, one(), None)])]);
+		assert!(matches!(check(&four(), &rules), Err(Refusal::Flagged { .. })));
+		let other = Some("urn:ngsi-ld:Device:other");
+		let rules = with_alarms(vec![(
+			"alarmTamper",
+			vec![alarm(6_000, one(), other), alarm(4_500, one(), other)],
+		)]);
+		assert_eq!(check(&four(), &rules).unwrap().len(), 4);
+		// Outside the window it is not this period's.
+		let rules = with_alarms(vec![("alarmTamper", vec![alarm(10_000, one(), None)])]);
+		assert_eq!(check(&four(), &rules).unwrap().len(), 4);
+	}
+
+	#[test]
+	fn copies_of_a_reading_count_once_and_conflicting_ones_are_refused() {
+		// A page boundary, or a broker that stored a message twice: the same reading again.
+		let mut copies = four();
+		copies.insert(2, instance(3, "2", "KWH"));
+		copies.push(instance(9, "4", "KWH"));
+		let readings = check(&copies, &rules(true)).unwrap();
+		assert_eq!(readings.iter().map(|r| r.value).collect::<Vec<_>>(), ds(&["1", "2", "3", "4"]));
+		// The same instant and device with another value: which one is true is unknown.
+		let mut conflicting = four();
+		conflicting.push(instance(6, "3.5", "KWH"));
+		match check(&conflicting, &rules(true)) {
+			Err(Refusal::ConflictingDuplicate { at: when, device, first, second }) => {
+				assert_eq!((when, device.as_str()), (at(6_000), "urn:ngsi-ld:Device:m"));
+				assert_eq!((first.as_str(), second.as_str()), ("3 KWH", "3.5 KWH"));
+			}
+			other => panic!("not refused as a conflicting duplicate: {other:?}"),
+		}
+		// The same value in another unit is another reading as read: refused too.
+		let mut units = four();
+		units.push(instance(6, "3000", "WHR"));
+		assert!(matches!(check(&units, &rules(true)), Err(Refusal::ConflictingDuplicate { .. })));
+		// Another device at the same instant is not a copy.
+		let mut second = four();
+		second.push(Instance {
+			observed_by: Some("urn:ngsi-ld:Device:n".into()),
+			..instance(6, "3", "KWH")
+		});
+		assert_eq!(check(&second, &rules(false)).unwrap().len(), 5);
 	}
 
 	#[test]
@@ -549,8 +795,13 @@ mod tests {
 			instance(6, "3", "KWH"),
 			instance(9, "4", "KWH"),
 		];
-		flagged[2].flags = vec!["tamperAlert".into()];
+		flagged[2].sub_properties.insert("tamperAlert".into(), Value::Bool(true));
 		assert!(matches!(check(&flagged, &rules(true)), Err(Refusal::Flagged { .. })));
+		// Only the configured flags count, and a clear status is not raised.
+		let unflagged = Rules { flags: strings(&["alarm"]), ..rules(true) };
+		assert!(check(&flagged, &unflagged).is_ok());
+		flagged[2].sub_properties.insert("alarm".into(), Value::Text("ok".into()));
+		assert!(check(&flagged, &unflagged).is_ok());
 		let down = [
 			instance(0, "5", "KWH"),
 			instance(3, "4", "KWH"),

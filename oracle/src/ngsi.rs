@@ -6,16 +6,60 @@
 //! Values are read from the JSON text itself (`serde_json`'s `RawValue`), never through `f64`,
 //! so `35.123` is exactly `35.123`. A property's value may be a JSON number, a string holding a
 //! decimal, or a typed literal `{"@type": "DateTime", "@value": "..."}`.
+//!
+//! The broker is trusted only as far as it must be:
+//! - an answer must be about the entity asked for (its `id`), or it is an error;
+//! - a body is read chunk by chunk and given up on as soon as it passes the client's limit
+//!   ([`Client::with_max_body`], [`DEFAULT_MAX_BODY_BYTES`]; for a temporal query, all its pages
+//!   together), so a huge or endless answer is never held whole;
+//! - a temporal answer cut short by the broker (`206 Partial Content`, with a
+//!   `Content-Range: date-time <start>-<end>/<size>` header: NGSI-LD's temporal pagination) is
+//!   followed page by page, each page asked for from where the previous one ended, until the
+//!   broker answers `200`; a `206` without a usable range, one that does not advance, or one
+//!   holding instances outside its range is an error, never used as if complete. Pages overlap
+//!   at their edges (the instance at a range's end is asked for again); the identical copies are
+//!   removed by the data-quality rules (`kpi::check`).
 
-use chrono::{DateTime, SecondsFormat, Utc};
-use reqwest::{header, Url};
+use chrono::{DateTime, SecondsFormat, Timelike, Utc};
+use reqwest::{header, StatusCode, Url};
 use rust_decimal::Decimal;
 use serde_json::value::RawValue;
 use std::{collections::BTreeMap, time::Duration};
 
-/// The sub-properties that flag an instance as untrustworthy when true (or when a non-empty
-/// status other than `ok`/`none`): a tamper switch or an alarm of the meter.
+/// The sub-properties of a reading that flag it as untrustworthy when raised (true, non-zero,
+/// or a status other than a clear one): a tamper switch or an alarm of the meter. The default
+/// of a feed's `flags`.
 pub const FLAG_NAMES: [&str; 3] = ["tamperAlert", "alarm", "tampered"];
+
+/// The alarm and tamper attributes of the FIWARE Smart Data Model `WaterConsumptionObserved`
+/// (dataModel.WaterConsumption, schema 0.0.2), top-level properties observed with each meter
+/// reading: the default of a feed's `alarms`. `alarmFlowPersistence` is a text status (clear:
+/// "Nothing to report", "No persistence"); the others are integers (0: clear).
+pub const ALARM_NAMES: [&str; 7] = [
+	"acquisitionStageFailure",
+	"alarmFlowPersistence",
+	"alarmInProgress",
+	"alarmStopsLeaks",
+	"alarmTamper",
+	"alarmWaterQuality",
+	"moduleTampered",
+];
+
+/// Text values of a flag or an alarm that mean it is not raised (compared ignoring case and
+/// surrounding spaces): the default of a feed's `clear_values`. Booleans are raised when true,
+/// numbers when not zero; anything else (an object, a date) counts as raised.
+pub const CLEAR_VALUES: [&str; 6] =
+	["", "ok", "none", "false", "Nothing to report", "No persistence"];
+
+/// The default limit of a broker's answer, bytes: 16 MiB, all pages of a temporal query
+/// together (a month of one-minute readings in the normalized representation is about 13 MB).
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The most pages a temporal query is followed through.
+pub const MAX_PAGES: usize = 1_000;
+
+/// How much of an error answer is read for its message, bytes.
+const ERROR_DETAIL_BYTES: u64 = 4_096;
 
 /// How the broker is asked to represent entities.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default, serde::Deserialize, serde::Serialize)]
@@ -43,6 +87,33 @@ pub enum Value {
 	Other(String),
 }
 
+impl Value {
+	/// Whether a flag or an alarm with this value is raised: true, a number other than zero, a
+	/// text not among `clear` (ignoring case and surrounding spaces), or anything else.
+	pub fn raised<S: AsRef<str>>(&self, clear: &[S]) -> bool {
+		match self {
+			Value::Bool(raised) => *raised,
+			Value::Number(number) => !number.is_zero(),
+			Value::Text(status) => {
+				!clear.iter().any(|value| value.as_ref().trim().eq_ignore_ascii_case(status.trim()))
+			}
+			Value::DateTime(_) | Value::Other(_) => true,
+		}
+	}
+}
+
+impl std::fmt::Display for Value {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		match self {
+			Value::Number(number) => write!(f, "{number}"),
+			Value::DateTime(at) => write!(f, "{}", at.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
+			Value::Bool(value) => write!(f, "{value}"),
+			Value::Text(text) => write!(f, "{text:?}"),
+			Value::Other(json) => write!(f, "{json}"),
+		}
+	}
+}
+
 /// One instance of a property: its value and what NGSI-LD says about it.
 #[derive(Clone, PartialEq, Debug)]
 pub struct Instance {
@@ -54,8 +125,21 @@ pub struct Instance {
 	pub observed_at: Option<DateTime<Utc>>,
 	/// The object of `observedBy`, if given: the device that measured it.
 	pub observed_by: Option<String>,
-	/// The names of the raised flags among [`FLAG_NAMES`].
-	pub flags: Vec<String>,
+	/// Its other sub-properties (a flag such as `tamperAlert`), by name, with their values.
+	pub sub_properties: BTreeMap<String, Value>,
+}
+
+impl Instance {
+	/// An instance with only a value.
+	pub fn of(value: Value) -> Self {
+		Self {
+			value,
+			unit: None,
+			observed_at: None,
+			observed_by: None,
+			sub_properties: BTreeMap::new(),
+		}
+	}
 }
 
 /// A response body kept as evidence, with where it came from.
@@ -78,14 +162,14 @@ pub struct Entity {
 	pub attributes: BTreeMap<String, Vec<Instance>>,
 }
 
-/// A response: the entity, the body and the broker's clock (`Date` header) when it answered.
+/// A response: the entity, the bodies and the broker's clock (`Date` header) when it answered.
 #[derive(Clone, Debug)]
 pub struct Response {
-	/// The parsed entity.
+	/// The parsed entity (for a temporal query answered in pages, all pages together).
 	pub entity: Entity,
-	/// The raw body.
-	pub document: SourceDocument,
-	/// The broker's `Date` header.
+	/// The raw bodies, one per page (one for a whole answer).
+	pub documents: Vec<SourceDocument>,
+	/// The broker's `Date` header (of the first page).
 	pub broker_time: Option<DateTime<Utc>>,
 }
 
@@ -111,7 +195,7 @@ pub enum NgsiError {
 		/// The URL requested.
 		url: String,
 	},
-	/// The broker answered with an error status.
+	/// The broker answered with an error status (or a success status the oracle does not use).
 	#[error("broker answered {status} at {url}: {detail}")]
 	Status {
 		/// The URL requested.
@@ -129,6 +213,35 @@ pub enum NgsiError {
 		/// What is wrong.
 		reason: String,
 	},
+	/// The answer is about another entity than the one asked for.
+	#[error("the broker answered with entity {answered:?} at {url}, not {asked:?} as asked")]
+	WrongEntity {
+		/// The URL requested.
+		url: String,
+		/// The entity asked for.
+		asked: String,
+		/// The entity in the answer.
+		answered: String,
+	},
+	/// The answer is larger than the limit.
+	#[error(
+		"the broker's answer at {url} is larger than the limit of {limit} bytes \
+		 (max_response_bytes; all pages of a temporal query together)"
+	)]
+	TooLarge {
+		/// The URL requested.
+		url: String,
+		/// The limit.
+		limit: u64,
+	},
+	/// A temporal answer is partial (`206`) and cannot be completed.
+	#[error("incomplete temporal answer (206 Partial Content) at {url}: {reason}")]
+	Incomplete {
+		/// The URL requested.
+		url: String,
+		/// Why it cannot be followed to the end.
+		reason: String,
+	},
 }
 
 /// A client of one NGSI-LD broker.
@@ -136,14 +249,30 @@ pub enum NgsiError {
 pub struct Client {
 	http: reqwest::Client,
 	base: Url,
+	max_body: u64,
 }
 
+/// A time as a query parameter: milliseconds, or every digit the time has when finer.
 fn timestamp(at: DateTime<Utc>) -> String {
-	at.to_rfc3339_opts(SecondsFormat::Millis, true)
+	let format = if at.nanosecond().is_multiple_of(1_000_000) {
+		SecondsFormat::Millis
+	} else {
+		SecondsFormat::AutoSi
+	};
+	at.to_rfc3339_opts(format, true)
+}
+
+/// One answer of the broker.
+struct Page {
+	status: StatusCode,
+	body: String,
+	broker_time: Option<DateTime<Utc>>,
+	content_range: Option<String>,
 }
 
 impl Client {
-	/// A client of the broker at `base` (e.g. `http://127.0.0.1:1026`), with a request timeout.
+	/// A client of the broker at `base` (e.g. `http://127.0.0.1:1026`), with a request timeout
+	/// and answers limited to [`DEFAULT_MAX_BODY_BYTES`].
 	pub fn new(base: &str, timeout: Duration) -> Result<Self, NgsiError> {
 		let base = Url::parse(base).map_err(|_| NgsiError::BadUrl(base.into()))?;
 		if base.cannot_be_a_base() {
@@ -153,7 +282,13 @@ impl Client {
 			.timeout(timeout)
 			.build()
 			.map_err(|_| NgsiError::BadUrl(base.to_string()))?;
-		Ok(Self { http, base })
+		Ok(Self { http, base, max_body: DEFAULT_MAX_BODY_BYTES })
+	}
+
+	/// The same client with answers limited to `bytes` (all pages of a temporal query
+	/// together).
+	pub fn with_max_body(self, bytes: u64) -> Self {
+		Self { max_body: bytes, ..self }
 	}
 
 	fn url(&self, segments: &[&str], query: &[(&str, String)]) -> Result<Url, NgsiError> {
@@ -183,13 +318,23 @@ impl Client {
 			query.push(("options", "keyValues".to_string()));
 		}
 		let url = self.url(&["ngsi-ld", "v1", "entities", id], &query)?;
-		let (body, broker_time) = self.get(url.clone(), id).await?;
-		let entity = parse_entity(&body, representation, false)
+		let mut budget = self.max_body;
+		let page = self.get(url.clone(), id, &mut budget).await?;
+		if page.status != StatusCode::OK {
+			return Err(NgsiError::Status {
+				url: url.into(),
+				status: page.status.as_u16(),
+				detail: "an entity is answered with 200 OK".into(),
+			});
+		}
+		let entity = parse_entity(&page.body, representation, false)
 			.map_err(|reason| NgsiError::Malformed { url: url.to_string(), reason })?;
-		Ok(Response { entity, document: SourceDocument { url: url.into(), body }, broker_time })
+		check_id(&entity, id, &url)?;
+		let document = SourceDocument { url: url.into(), body: page.body };
+		Ok(Response { entity, documents: vec![document], broker_time: page.broker_time })
 	}
 
-	/// The history of `attrs` of entity `id` observed in `[start, end)`.
+	/// The history of `attrs` of entity `id` observed in `[start, end)`, every page of it.
 	pub async fn temporal(
 		&self,
 		id: &str,
@@ -198,20 +343,101 @@ impl Client {
 		end: DateTime<Utc>,
 		representation: Representation,
 	) -> Result<Response, NgsiError> {
-		let mut query = vec![
-			("timerel", "between".to_string()),
-			("timeAt", timestamp(start)),
-			("endTimeAt", timestamp(end)),
-			("attrs", attrs.join(",")),
-		];
-		if representation == Representation::KeyValues {
-			query.push(("options", "temporalValues".to_string()));
+		let mut budget = self.max_body;
+		let mut documents = Vec::new();
+		let mut broker_time = None;
+		let mut whole: Option<Entity> = None;
+		let mut from = start;
+		for _ in 0..MAX_PAGES {
+			let mut query = vec![
+				("timerel", "between".to_string()),
+				("timeAt", timestamp(from)),
+				("endTimeAt", timestamp(end)),
+				("attrs", attrs.join(",")),
+			];
+			if representation == Representation::KeyValues {
+				query.push(("options", "temporalValues".to_string()));
+			}
+			let url = self.url(&["ngsi-ld", "v1", "temporal", "entities", id], &query)?;
+			let page = self.get(url.clone(), id, &mut budget).await?;
+			if ![StatusCode::OK, StatusCode::PARTIAL_CONTENT].contains(&page.status) {
+				return Err(NgsiError::Status {
+					url: url.into(),
+					status: page.status.as_u16(),
+					detail: "a temporal query is answered with 200 OK or 206 Partial Content"
+						.into(),
+				});
+			}
+			let malformed = |reason: String| NgsiError::Malformed { url: url.to_string(), reason };
+			let entity = parse_entity(&page.body, representation, true).map_err(malformed)?;
+			check_id(&entity, id, &url)?;
+			broker_time = broker_time.or(page.broker_time);
+			let incomplete =
+				|reason: String| NgsiError::Incomplete { url: url.to_string(), reason };
+			let next = match page.status {
+				StatusCode::PARTIAL_CONTENT => {
+					let range = page.content_range.as_deref().ok_or_else(|| {
+						incomplete("no Content-Range header says which part it is".into())
+					})?;
+					let (first, last) = parse_content_range(range).map_err(incomplete)?;
+					if first > from {
+						return Err(incomplete(format!(
+							"the page starts at {}, after {} asked for: instances in between \
+							 would be missing",
+							timestamp(first),
+							timestamp(from)
+						)));
+					}
+					if last <= from || last >= end {
+						return Err(incomplete(format!(
+							"the page ends at {}, which does not advance within the window \
+							 from {} to {}",
+							timestamp(last),
+							timestamp(from),
+							timestamp(end)
+						)));
+					}
+					if let Some((name, at)) = outside(&entity, first, last) {
+						return Err(incomplete(format!(
+							"an instance of {name:?} at {} lies outside the page's range {range:?}",
+							timestamp(at)
+						)));
+					}
+					Some(last)
+				}
+				_ => None,
+			};
+			whole = Some(match whole {
+				None => entity,
+				Some(mut merged) => {
+					if merged.kind != entity.kind {
+						return Err(malformed(format!(
+							"the entity's type changed from {:?} to {:?} between pages",
+							merged.kind, entity.kind
+						)));
+					}
+					for (name, instances) in entity.attributes {
+						merged.attributes.entry(name).or_default().extend(instances);
+					}
+					merged
+				}
+			});
+			documents.push(SourceDocument { url: url.into(), body: page.body });
+			match next {
+				None => {
+					let entity = whole.ok_or_else(|| NgsiError::Incomplete {
+						url: self.base.to_string(),
+						reason: "no page was read".into(),
+					})?;
+					return Ok(Response { entity, documents, broker_time });
+				}
+				Some(last) => from = last,
+			}
 		}
-		let url = self.url(&["ngsi-ld", "v1", "temporal", "entities", id], &query)?;
-		let (body, broker_time) = self.get(url.clone(), id).await?;
-		let entity = parse_entity(&body, representation, true)
-			.map_err(|reason| NgsiError::Malformed { url: url.to_string(), reason })?;
-		Ok(Response { entity, document: SourceDocument { url: url.into(), body }, broker_time })
+		Err(NgsiError::Incomplete {
+			url: documents.last().map(|document| document.url.clone()).unwrap_or_default(),
+			reason: format!("still partial after {MAX_PAGES} pages"),
+		})
 	}
 
 	/// Whether the broker answers at all (any HTTP status counts), with its clock.
@@ -226,11 +452,9 @@ impl Client {
 		Ok(broker_date(&response))
 	}
 
-	async fn get(
-		&self,
-		url: Url,
-		entity: &str,
-	) -> Result<(String, Option<DateTime<Utc>>), NgsiError> {
+	/// One answer, its body read within `budget` (which it uses up); an error for a 404 or any
+	/// status that is not a success.
+	async fn get(&self, url: Url, entity: &str, budget: &mut u64) -> Result<Page, NgsiError> {
 		let response = self
 			.http
 			.get(url.clone())
@@ -240,19 +464,120 @@ impl Client {
 			.map_err(|source| NgsiError::Unreachable { url: url.to_string(), source })?;
 		let status = response.status();
 		let broker_time = broker_date(&response);
-		let body = response
-			.text()
-			.await
-			.map_err(|source| NgsiError::Unreachable { url: url.to_string(), source })?;
-		if status == reqwest::StatusCode::NOT_FOUND {
+		let content_range = response
+			.headers()
+			.get(header::CONTENT_RANGE)
+			.and_then(|value| value.to_str().ok())
+			.map(str::to_string);
+		if status == StatusCode::NOT_FOUND {
 			return Err(NgsiError::UnknownEntity { entity: entity.into(), url: url.into() });
 		}
+		let unreachable = |source| NgsiError::Unreachable { url: url.to_string(), source };
 		if !status.is_success() {
-			let detail: String = body.chars().take(200).collect();
+			let mut limit = ERROR_DETAIL_BYTES;
+			let bytes = read_body(response, &mut limit, true)
+				.await
+				.map_err(unreachable)?
+				.unwrap_or_default();
+			let detail: String = String::from_utf8_lossy(&bytes).chars().take(200).collect();
 			return Err(NgsiError::Status { url: url.into(), status: status.as_u16(), detail });
 		}
-		Ok((body, broker_time))
+		let bytes = read_body(response, budget, false)
+			.await
+			.map_err(unreachable)?
+			.ok_or_else(|| NgsiError::TooLarge { url: url.to_string(), limit: self.max_body })?;
+		let body = String::from_utf8(bytes).map_err(|e| NgsiError::Malformed {
+			url: url.to_string(),
+			reason: format!("the body is not UTF-8: {e}"),
+		})?;
+		Ok(Page { status, body, broker_time, content_range })
 	}
+}
+
+/// Reads a body chunk by chunk, taking its size from `budget`: `None` as soon as it passes the
+/// budget (with `truncate`, what was read up to it instead). A declared `Content-Length` over
+/// the budget is `None` before anything is read.
+async fn read_body(
+	mut response: reqwest::Response,
+	budget: &mut u64,
+	truncate: bool,
+) -> Result<Option<Vec<u8>>, reqwest::Error> {
+	if !truncate && response.content_length().is_some_and(|length| length > *budget) {
+		return Ok(None);
+	}
+	let mut bytes = Vec::new();
+	while let Some(chunk) = response.chunk().await? {
+		let size = u64::try_from(chunk.len()).unwrap_or(u64::MAX);
+		match budget.checked_sub(size) {
+			Some(left) => {
+				*budget = left;
+				bytes.extend_from_slice(&chunk);
+			}
+			None if truncate => {
+				let room = usize::try_from(*budget).unwrap_or(usize::MAX).min(chunk.len());
+				bytes.extend_from_slice(chunk.get(..room).unwrap_or_default());
+				*budget = 0;
+				break;
+			}
+			None => return Ok(None),
+		}
+	}
+	Ok(Some(bytes))
+}
+
+/// An error unless `entity` is the one asked for.
+fn check_id(entity: &Entity, asked: &str, url: &Url) -> Result<(), NgsiError> {
+	if entity.id == asked {
+		return Ok(());
+	}
+	Err(NgsiError::WrongEntity {
+		url: url.to_string(),
+		asked: asked.into(),
+		answered: entity.id.clone(),
+	})
+}
+
+/// The first instance of `entity` observed outside `[first, last]`, if any.
+fn outside(
+	entity: &Entity,
+	first: DateTime<Utc>,
+	last: DateTime<Utc>,
+) -> Option<(&str, DateTime<Utc>)> {
+	entity.attributes.iter().find_map(|(name, instances)| {
+		instances
+			.iter()
+			.filter_map(|instance| instance.observed_at)
+			.find(|at| *at < first || *at > last)
+			.map(|at| (name.as_str(), at))
+	})
+}
+
+/// The range of a temporal page: `Content-Range: date-time <first>-<last>/<size>` (NGSI-LD,
+/// ETSI GS CIM 009 clause 6.3.10), the size being a number or `*`; both times inclusive.
+pub fn parse_content_range(header: &str) -> Result<(DateTime<Utc>, DateTime<Utc>), String> {
+	let bad = |why: &str| format!("Content-Range {header:?} {why}");
+	let range = header
+		.trim()
+		.strip_prefix("date-time ")
+		.ok_or_else(|| bad("is not in the date-time unit"))?;
+	let (times, size) = range.rsplit_once('/').ok_or_else(|| bad("has no /size"))?;
+	if size != "*" && size.parse::<u64>().is_err() {
+		return Err(bad("has a size that is neither a number nor *"));
+	}
+	// The two times are joined by a hyphen, and each holds hyphens of its own: the one split
+	// where both halves are times.
+	let (first, last) = times
+		.match_indices('-')
+		.find_map(|(at, _)| {
+			let first = parse_time(times.get(..at)?.trim()).ok()?;
+			let last = parse_time(times.get(at.checked_add(1)?..)?.trim()).ok()?;
+			Some((first, last))
+		})
+		.ok_or_else(|| bad("does not hold two RFC 3339 times"))?;
+	if last < first {
+		return Err(bad("ends before it starts"));
+	}
+	Ok((first, last))
 }
 
 fn broker_date(response: &reqwest::Response) -> Option<DateTime<Utc>> {
@@ -281,13 +606,7 @@ pub fn parse_entity(
 		}
 		let instances = match (representation, temporal) {
 			(Representation::Normalized, _) => parse_normalized_attribute(raw)?,
-			(Representation::KeyValues, false) => vec![Instance {
-				value: parse_value(raw)?,
-				unit: None,
-				observed_at: None,
-				observed_by: None,
-				flags: Vec::new(),
-			}],
+			(Representation::KeyValues, false) => vec![Instance::of(parse_value(raw)?)],
 			(Representation::KeyValues, true) => parse_temporal_values(raw)?,
 		};
 		if temporal && instances.iter().any(|instance| instance.observed_at.is_none()) {
@@ -324,13 +643,7 @@ fn parse_instance(object: &Object) -> Result<Instance, String> {
 			// Relationships, GeoProperties and the like are kept as they are; a formula refuses
 			// them as not numbers.
 			let text = serde_json::to_string(object).map_err(|e| e.to_string())?;
-			return Ok(Instance {
-				value: Value::Other(text),
-				unit: None,
-				observed_at: None,
-				observed_by: None,
-				flags: Vec::new(),
-			});
+			return Ok(Instance::of(Value::Other(text)));
 		}
 	}
 	let value = parse_value(object.get("value").ok_or("a Property without \"value\"")?)?;
@@ -338,16 +651,31 @@ fn parse_instance(object: &Object) -> Result<Instance, String> {
 	let observed_at =
 		string_member(object, "observedAt")?.map(|text| parse_time(&text)).transpose()?;
 	let observed_by = object.get("observedBy").map(|raw| parse_relationship(raw)).transpose()?;
-	let mut flags = Vec::new();
-	for name in FLAG_NAMES {
-		if let Some(raw) = object.get(name) {
-			if flag_raised(raw)? {
-				flags.push(name.to_string());
-			}
+	let mut sub_properties = BTreeMap::new();
+	for (name, raw) in object {
+		if !INSTANCE_MEMBERS.contains(&name.as_str()) {
+			sub_properties.insert(name.clone(), sub_property_value(raw)?);
 		}
 	}
-	Ok(Instance { value, unit, observed_at, observed_by, flags })
+	Ok(Instance { value, unit, observed_at, observed_by, sub_properties })
 }
+
+/// The members of an attribute instance that are not sub-properties.
+const INSTANCE_MEMBERS: [&str; 13] = [
+	"type",
+	"value",
+	"unitCode",
+	"observedAt",
+	"observedBy",
+	"datasetId",
+	"instanceId",
+	"createdAt",
+	"modifiedAt",
+	"deletedAt",
+	"@context",
+	"lang",
+	"valueType",
+];
 
 fn parse_temporal_values(raw: &RawValue) -> Result<Vec<Instance>, String> {
 	let object: Object =
@@ -358,13 +686,7 @@ fn parse_temporal_values(raw: &RawValue) -> Result<Vec<Instance>, String> {
 	pairs
 		.iter()
 		.map(|(value, at)| {
-			Ok(Instance {
-				value: parse_value(value)?,
-				unit: None,
-				observed_at: Some(parse_time(at)?),
-				observed_by: None,
-				flags: Vec::new(),
-			})
+			Ok(Instance { observed_at: Some(parse_time(at)?), ..Instance::of(parse_value(value)?) })
 		})
 		.collect()
 }
@@ -378,25 +700,21 @@ fn parse_relationship(raw: &RawValue) -> Result<String, String> {
 	string_member(&object, "object")?.ok_or_else(|| "observedBy without \"object\"".into())
 }
 
-fn flag_raised(raw: &RawValue) -> Result<bool, String> {
+/// A sub-property's value: the `value` of a Property (or the JSON of one without it, such as a
+/// Relationship), or the value itself when written in short.
+fn sub_property_value(raw: &RawValue) -> Result<Value, String> {
 	let text = raw.get().trim_start();
-	let value = if text.starts_with('{') {
-		let object: Object = serde_json::from_str(text).map_err(|e| format!("flag: {e}"))?;
-		match object.get("value") {
-			Some(value) => parse_value(value)?,
-			None => return Ok(true),
+	if text.starts_with('{') {
+		let object: Object =
+			serde_json::from_str(text).map_err(|e| format!("sub-property: {e}"))?;
+		if let Some(value) = object.get("value") {
+			return parse_value(value);
 		}
-	} else {
-		parse_value(raw)?
-	};
-	Ok(match value {
-		Value::Bool(raised) => raised,
-		Value::Text(status) => {
-			!matches!(status.to_ascii_lowercase().as_str(), "" | "ok" | "none" | "false")
+		if !object.contains_key("@value") {
+			return Ok(Value::Other(text.to_string()));
 		}
-		Value::Number(number) => !number.is_zero(),
-		Value::DateTime(_) | Value::Other(_) => true,
-	})
+	}
+	parse_value(raw)
 }
 
 /// Parses an RFC 3339 time into UTC.
@@ -465,7 +783,86 @@ mod tests {
 		);
 		assert_eq!(series[0].observed_by.as_deref(), Some("urn:ngsi-ld:Device:m1"));
 		assert_eq!(series[1].value, Value::Number(Decimal::new(125, 1)));
-		assert_eq!(series[1].flags, vec!["tamperAlert".to_string()]);
+		let flag = &series[1].sub_properties["tamperAlert"];
+		assert_eq!(flag, &Value::Bool(true));
+		assert!(flag.raised(&CLEAR_VALUES));
+		assert!(series[0].sub_properties.is_empty(), "observedBy is not a sub-property");
+	}
+
+	#[test]
+	fn water_consumption_observed_alarms_read_in_both_representations() {
+		// The data model's own examples (dataModel.WaterConsumption, example-normalized.jsonld
+		// and example.jsonld), cut to the reading and its alarm and tamper attributes.
+		let normalized = r#"{
+			"id": "urn:ngsi-ld:Consumer:Consumer01", "type": "WaterConsumptionObserved",
+			"acquisitionStageFailure": {"type": "Property", "value": 0,
+				"observedBy": {"type": "Relationship", "object": "urn:ngsi-ld:Device:01"},
+				"observedAt": "2021-05-23T23:14:16.000Z"},
+			"alarmFlowPersistence": {"type": "Property", "value": "Nothing to report",
+				"observedAt": "2021-05-23T23:14:16.000Z"},
+			"alarmInProgress": {"type": "Property", "value": 1,
+				"observedAt": "2021-05-23T23:14:16.000Z"},
+			"moduleTampered": {"type": "Property", "value": 1,
+				"observedAt": "2021-05-23T23:14:16.000Z"},
+			"waterConsumption": {"type": "Property", "value": 191051, "unitCode": "LTR",
+				"observedBy": {"type": "Relationship", "object": "urn:ngsi-ld:Device:01"},
+				"observedAt": "2021-05-23T23:14:16.000Z"}
+		}"#;
+		let key_values = r#"{"id": "urn:ngsi-ld:Consumer:Consumer01",
+			"type": "WaterConsumptionObserved", "acquisitionStageFailure": 0,
+			"alarmFlowPersistence": "Nothing to report", "alarmInProgress": 1,
+			"moduleTampered": 1, "waterConsumption": 191051}"#;
+		for (body, representation) in
+			[(normalized, Representation::Normalized), (key_values, Representation::KeyValues)]
+		{
+			let entity = parse_entity(body, representation, false).unwrap();
+			let raised: Vec<&str> = ALARM_NAMES
+				.iter()
+				.filter(|name| {
+					entity.attributes.get(**name).is_some_and(|instances| {
+						instances.iter().any(|instance| instance.value.raised(&CLEAR_VALUES))
+					})
+				})
+				.copied()
+				.collect();
+			assert_eq!(raised, ["alarmInProgress", "moduleTampered"], "{representation:?}");
+		}
+	}
+
+	#[test]
+	fn flags_and_alarms_are_raised_unless_clear() {
+		let clear = CLEAR_VALUES;
+		assert!(!Value::Number(Decimal::ZERO).raised(&clear));
+		assert!(Value::Number(Decimal::ONE).raised(&clear));
+		assert!(!Value::Bool(false).raised(&clear) && Value::Bool(true).raised(&clear));
+		for status in ["Nothing to report", "no persistence", " OK ", ""] {
+			assert!(!Value::Text(status.into()).raised(&clear), "{status:?}");
+		}
+		for status in ["In progress persistence", "Past Persistence during the period", "tampered"]
+		{
+			assert!(Value::Text(status.into()).raised(&clear), "{status:?}");
+		}
+		assert!(Value::Other("null".into()).raised(&clear), "unknown counts as raised");
+		assert!(Value::Text("ok".into()).raised(&[] as &[&str]), "clear values are configured");
+	}
+
+	#[test]
+	fn content_ranges_of_temporal_pages_parse_or_are_refused() {
+		let (first, last) =
+			parse_content_range("date-time 2025-01-01T00:00:00Z-2025-01-01T00:00:05.5Z/*").unwrap();
+		assert_eq!(first, parse_time("2025-01-01T00:00:00Z").unwrap());
+		assert_eq!(last, parse_time("2025-01-01T00:00:05.500Z").unwrap());
+		let offsets = "date-time 2025-01-01T01:00:00+01:00-2025-01-01T00:00:01-00:00/20";
+		assert_eq!(parse_content_range(offsets).unwrap().0, first);
+		for bad in [
+			"bytes 0-99/100",
+			"date-time 2025-01-01T00:00:00Z-2025-01-01T00:00:05Z",
+			"date-time 2025-01-01T00:00:05Z-2025-01-01T00:00:00Z/*",
+			"date-time 2025-01-01T00:00:00Z/*",
+			"date-time 2025-01-01T00:00:00Z-2025-01-01T00:00:05Z/many",
+		] {
+			assert!(parse_content_range(bad).is_err(), "{bad}");
+		}
 	}
 
 	#[test]

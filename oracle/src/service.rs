@@ -1,10 +1,20 @@
 //! The oracle's work: for each closed period of each feed it serves, read the source data,
 //! apply the data-quality rules, compute the KPI, sign, record, submit, and report what it did.
 //!
-//! Every period goes through the store's state machine (`migrations/0001_reports.sql`) before
-//! anything is sent, so a restart resumes where the last run stopped: a period with a row is
-//! never evaluated or signed again; a `pending` or `submitted` one is first looked up on chain
-//! and only resent (the same signed bytes) if it is not there.
+//! Every period goes through the store's state machine (`migrations/0001_reports.sql`,
+//! `0002_refusal_retries.sql`) before anything is sent, so a restart resumes where the last run
+//! stopped: a signed period is never evaluated or signed again; a `pending` or `submitted` one is
+//! first looked up on chain and only resent (the same signed bytes) if it is not there.
+//!
+//! Nothing a passing fault causes is final before the period's deadline. A broker that cannot
+//! be read leaves no row: the next round reads it again. A refused period is evaluated again
+//! after [`RETRY_FIRST_MS`], then waits doubling up to [`RETRY_MAX_MS`], with a last chance just
+//! before it leaves the open periods ([`retry_at`]); only then is its refusal final (readings
+//! that arrive late after a broker or gateway outage across the period's end get it signed,
+//! not Missing). A report the chain refuses as early for its clock (`FutureWindow`,
+//! `PeriodNotClosed`: its latest block is older than the period's end) is a clock drift, not a
+//! fault: it is sent again, the same bytes, with backoff and on later rounds, until the
+//! deadline.
 //!
 //! A report is `included` as soon as it is in a best block; the oracle then goes on with the next
 //! period while a task follows the report to a finalized block (`finalized`), and puts it back to
@@ -15,7 +25,7 @@ use crate::{
 	chain::{Chain, FeedInfo, FeedParams, Finality, SubmitError},
 	config::FeedConfig,
 	kpi::{self, Reading, Refusal, Rules},
-	ngsi::{self, NgsiError, Representation, SourceDocument},
+	ngsi::{self, Instance, NgsiError, Representation, SourceDocument},
 	provenance,
 	report::{OperatorKey, ReportPayload, SignedReport},
 	store::{Decision, Outcome, State, Store, StoreError},
@@ -27,6 +37,13 @@ use subxt_signer::sr25519::Keypair;
 
 /// A report is not sent when its deadline is closer than this (ms): it would arrive stale.
 pub const DEADLINE_MARGIN_MS: u64 = 2_000;
+
+/// The first wait before a refused period is evaluated again, ms; each further refusal doubles
+/// it, up to [`RETRY_MAX_MS`].
+pub const RETRY_FIRST_MS: u64 = 2_000;
+
+/// The longest wait between two evaluations of a refused period, ms.
+pub const RETRY_MAX_MS: u64 = 300_000;
 
 /// What the oracle computed for a period, ready to sign.
 #[derive(Clone, Debug)]
@@ -87,7 +104,12 @@ pub async fn check_source(feed: &FeedConfig, client: &ngsi::Client) -> Result<()
 		if !response.entity.attributes.contains_key(*name) {
 			return Err(EvalError::Config(format!(
 				"entity {} has no attribute {name:?} at {}",
-				feed.entity, response.document.url
+				feed.entity,
+				response
+					.documents
+					.first()
+					.map(|document| document.url.as_str())
+					.unwrap_or_default()
 			)));
 		}
 	}
@@ -123,9 +145,12 @@ pub async fn evaluate(
 	let (start, end) = (ms_to_time(window_start)?, ms_to_time(window_end)?);
 	let attributes = attributes(feed);
 	let names: Vec<&str> = attributes.iter().map(String::as_str).collect();
+	// The alarm attributes' histories come with the readings', to match them by instant.
+	let mut asked = names.clone();
+	asked.extend(feed.alarms.iter().map(String::as_str).filter(|alarm| !names.contains(alarm)));
 
-	let response = client.temporal(&feed.entity, &names, start, end, feed.representation).await?;
-	let mut documents = vec![response.document.clone()];
+	let response = client.temporal(&feed.entity, &asked, start, end, feed.representation).await?;
+	let mut documents = response.documents.clone();
 	let refuse = |refusal: Refusal, documents: &[SourceDocument]| EvalError::Refused {
 		refusal,
 		documents: documents.to_vec(),
@@ -142,11 +167,11 @@ pub async fn evaluate(
 	}
 	let mut entity = response.entity;
 	if feed.representation == Representation::KeyValues {
-		// The simplified history has values and times only: unit, device and flags come from
-		// the entity's normalized current state.
-		let current = client.entity(&feed.entity, &names, Representation::Normalized).await?;
-		documents.push(current.document.clone());
-		for name in &names {
+		// The simplified history has values and times only: unit, device and sub-properties
+		// come from the entity's normalized current state.
+		let current = client.entity(&feed.entity, &asked, Representation::Normalized).await?;
+		documents.extend(current.documents);
+		for name in &asked {
 			let Some(state) = current.entity.attributes.get(*name).and_then(|all| all.first())
 			else {
 				continue;
@@ -154,10 +179,15 @@ pub async fn evaluate(
 			for instance in entity.attributes.get_mut(*name).into_iter().flatten() {
 				instance.unit = state.unit.clone();
 				instance.observed_by = state.observed_by.clone();
-				instance.flags = state.flags.clone();
+				instance.sub_properties = state.sub_properties.clone();
 			}
 		}
 	}
+	let alarms: Vec<(String, Vec<Instance>)> = feed
+		.alarms
+		.iter()
+		.map(|name| (name.clone(), entity.attributes.remove(name).unwrap_or_default()))
+		.collect();
 
 	let mut readings = Vec::new();
 	for name in &names {
@@ -170,6 +200,9 @@ pub async fn evaluate(
 			max_skew,
 			unit: &feed.unit,
 			cumulative: feed.formula.is_cumulative(),
+			flags: &feed.flags,
+			alarms: &alarms,
+			clear: &feed.clear_values,
 		};
 		let checked =
 			kpi::check(&instances, &rules).map_err(|refusal| refuse(refusal, &documents))?;
@@ -260,6 +293,10 @@ pub enum Event {
 		code: String,
 		/// Why.
 		reason: String,
+		/// When the period is evaluated again (ms since the Unix epoch): the data may still
+		/// come whole before the deadline. Absent when the refusal is final.
+		#[serde(skip_serializing_if = "Option::is_none")]
+		retry_at_ms: Option<u64>,
 	},
 	/// The chain rejected the report.
 	Rejected {
@@ -281,8 +318,8 @@ pub enum Event {
 		/// The finalized block (none when the report was found on chain by a lookup).
 		block_hash: Option<String>,
 	},
-	/// Sending failed for now, or an included report left the chain; sent again on the next
-	/// round.
+	/// Sending failed for now (the node, or a chain clock behind ours), or an included report
+	/// left the chain; sent again on the next round.
 	Deferred {
 		/// The feed.
 		feed: u32,
@@ -352,6 +389,105 @@ pub fn open_periods(params: &FeedParams, now_ms: u64, settle_ms: u64) -> Vec<u32
 	}
 	periods.reverse();
 	periods
+}
+
+/// When a period refused at `now_ms` for the `evaluations`-th time is evaluated again: after
+/// [`RETRY_FIRST_MS`], doubled for each earlier refusal, at most [`RETRY_MAX_MS`], and no later
+/// than a last chance [`RETRY_FIRST_MS`] before the period leaves the open periods (its deadline
+/// less [`DEADLINE_MARGIN_MS`]). `None` when there is no time left: the refusal is final.
+pub fn retry_at(params: &FeedParams, period: u32, evaluations: u32, now_ms: u64) -> Option<u64> {
+	let closes = params.deadline(period)?.checked_sub(DEADLINE_MARGIN_MS)?;
+	let last_chance = closes.checked_sub(RETRY_FIRST_MS)?;
+	let doublings = evaluations.saturating_sub(1).min(16);
+	let wait = RETRY_FIRST_MS.saturating_mul(1u64 << doublings).min(RETRY_MAX_MS);
+	let at = now_ms.saturating_add(wait).min(last_chance);
+	(at > now_ms).then_some(at)
+}
+
+/// What [`decide`] did with a period.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Decided {
+	/// Nothing to do now: the period is decided, or a refusal waits for its retry.
+	Nothing,
+	/// A report is recorded (signed just now, or earlier and not known to be on chain): send it.
+	Send(Option<SignedReport>),
+	/// The data broke a rule; recorded, and evaluated again later if the event says when.
+	Refused(Event),
+}
+
+/// The chain-free half of a round for one period: from the period's row, evaluate it (first
+/// time, or a refusal whose retry is due), sign and record the result, or hand back the report
+/// recorded earlier. A broker that cannot be read is an error and nothing is recorded, so the
+/// next round reads it again.
+pub async fn decide(
+	store: &Store,
+	key: &OperatorKey,
+	genesis: &[u8; 32],
+	target: &Target,
+	period: u32,
+	now: DateTime<Utc>,
+	max_skew: Duration,
+) -> Result<Decided, OracleError> {
+	let feed = target.config.id;
+	let key_hex = key.public_hex();
+	let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
+	let mut evaluations = 0u32;
+	if let Some(record) = store.get(feed, period, &key_hex).await? {
+		match record.state {
+			State::Pending | State::Submitted => return Ok(Decided::Send(record.signed_report)),
+			State::Refused if record.retry_at.is_some_and(|at| at <= now_ms) => {
+				tracing::info!(
+					feed,
+					period,
+					evaluations = record.evaluations,
+					"evaluating a refused period again"
+				);
+				evaluations = record.evaluations;
+			}
+			_ => return Ok(Decided::Nothing),
+		}
+	}
+	let params = &target.info.params;
+	let decimals = target.info.metadata.decimals;
+	let window = (
+		params.schedule.start(period).unwrap_or_default(),
+		params.schedule.end(period).unwrap_or_default(),
+	);
+	match evaluate(&target.config, params, decimals, &target.client, period, now, max_skew).await {
+		Ok(evaluation) => {
+			let report = key.sign(&evaluation.payload, genesis);
+			let kpi = evaluation.kpi.normalize().to_string();
+			let decision =
+				Decision::Signed { kpi: &kpi, report: &report, readings: &evaluation.readings };
+			tracing::info!(feed, period, %kpi, value = %report.value, devices = ?evaluation.devices, "signed");
+			if !store
+				.record(feed, period, &key_hex, window, decision, &evaluation.documents)
+				.await?
+			{
+				return Ok(Decided::Nothing);
+			}
+			Ok(Decided::Send(Some(report)))
+		}
+		Err(EvalError::Refused { refusal, documents }) => {
+			let reason = refusal.to_string();
+			let retry = retry_at(params, period, evaluations.saturating_add(1), now_ms);
+			tracing::warn!(feed, period, code = refusal.code(), %reason, retry_at_ms = ?retry, "refused to sign");
+			let decision =
+				Decision::Refused { code: refusal.code(), reason: &reason, retry_at: retry };
+			if !store.record(feed, period, &key_hex, window, decision, &documents).await? {
+				return Ok(Decided::Nothing);
+			}
+			Ok(Decided::Refused(Event::Refused {
+				feed,
+				period,
+				code: refusal.code().into(),
+				reason,
+				retry_at_ms: retry,
+			}))
+		}
+		Err(EvalError::Broker(error)) => Err(error.into()),
+		Err(EvalError::Config(error)) => Err(OracleError::Config(error)),
+	}
 }
 
 /// Whether `operator`'s report for `period` of `feed` is in a finalized block, or gets there
@@ -439,8 +575,8 @@ impl Oracle {
 		Ok(summary)
 	}
 
-	/// One round: every open period of every feed that has no row yet is evaluated, recorded
-	/// and submitted; `pending` rows are sent again. The feeds are served concurrently; the
+	/// One round: every open period of every feed that has no row yet, or is refused and due
+	/// for its retry, is evaluated, recorded and submitted; `pending` rows are sent again. The feeds are served concurrently; the
 	/// round also collects what the finality tasks that ended since the last one found.
 	pub async fn round(&self, now: DateTime<Utc>) -> Result<Summary, OracleError> {
 		let mut summary = Summary::default();
@@ -559,48 +695,14 @@ impl Oracle {
 	}
 
 	async fn period(&self, target: &Target, period: u32) -> Result<Option<Event>, OracleError> {
-		let feed = target.config.id;
-		let key = self.key_hex();
-		if let Some(record) = self.store.get(feed, period, &key).await? {
-			return match record.state {
-				State::Pending | State::Submitted => {
-					Ok(Some(self.send(target, period, record.signed_report).await?))
-				}
-				_ => Ok(None),
-			};
-		}
-		let params = &target.info.params;
-		let decimals = target.info.metadata.decimals;
-		let window = (
-			params.schedule.start(period).unwrap_or_default(),
-			params.schedule.end(period).unwrap_or_default(),
-		);
 		// The clock as the data is read, not as the round began: a round that waited for
 		// finality must not mistake the broker's clock for a skewed one.
 		let now = Utc::now();
-		match evaluate(&target.config, params, decimals, &target.client, period, now, self.max_skew)
-			.await
-		{
-			Ok(evaluation) => {
-				let report = self.key.sign(&evaluation.payload, &self.chain.genesis());
-				let kpi = evaluation.kpi.normalize().to_string();
-				let decision =
-					Decision::Signed { kpi: &kpi, report: &report, readings: &evaluation.readings };
-				tracing::info!(feed, period, %kpi, value = %report.value, devices = ?evaluation.devices, "signed");
-				self.store
-					.record(feed, period, &key, window, decision, &evaluation.documents)
-					.await?;
-				Ok(Some(self.send(target, period, Some(report)).await?))
-			}
-			Err(EvalError::Refused { refusal, documents }) => {
-				let reason = refusal.to_string();
-				tracing::warn!(feed, period, code = refusal.code(), %reason, "refused to sign");
-				let decision = Decision::Refused { code: refusal.code(), reason: &reason };
-				self.store.record(feed, period, &key, window, decision, &documents).await?;
-				Ok(Some(Event::Refused { feed, period, code: refusal.code().into(), reason }))
-			}
-			Err(EvalError::Broker(error)) => Err(error.into()),
-			Err(EvalError::Config(error)) => Err(OracleError::Config(error)),
+		let genesis = self.chain.genesis();
+		match decide(&self.store, &self.key, &genesis, target, period, now, self.max_skew).await? {
+			Decided::Nothing => Ok(None),
+			Decided::Send(report) => Ok(Some(self.send(target, period, report).await?)),
+			Decided::Refused(event) => Ok(Some(event)),
 		}
 	}
 
@@ -628,8 +730,9 @@ impl Oracle {
 		})
 	}
 
-	/// Sends a recorded report, unless it is on chain already; retries transient failures with
-	/// backoff.
+	/// Sends a recorded report, unless it is on chain already; retries transient failures, and
+	/// rejections for a chain clock behind ours, with backoff, then leaves the report `pending`
+	/// for the next round (until its deadline).
 	async fn send(
 		&self,
 		target: &Target,
@@ -688,6 +791,15 @@ impl Oracle {
 						block_hash: Some(included.block_hash),
 						recovered: false,
 					});
+				}
+				Err(SubmitError::Rejected { error, meaning }) if crate::chain::is_early(&error) => {
+					// The chain's clock is behind ours (its latest block is older than the
+					// period's end): the report is right, only early. Try again, here and on
+					// later rounds, until the deadline.
+					tracing::warn!(feed, period, attempt, %error, meaning, "the chain's clock is behind; retrying");
+					last_error = format!("{error}: {meaning}");
+					tokio::time::sleep(backoff).await;
+					backoff = backoff.saturating_mul(2).min(std::time::Duration::from_secs(8));
 				}
 				Err(SubmitError::Rejected { error, meaning }) => {
 					// Ours, sent before, maybe not final yet: wait for it.
@@ -755,5 +867,40 @@ mod tests {
 		// periods whose deadline is within 2 000 ms (<= 22 500) are left: 7 ends at 18 000 (dl 23 000).
 		assert_eq!(open_periods(&params, 20_500, 0), vec![7, 8, 9]);
 		assert_eq!(open_periods(&params, 20_500, 600), vec![7, 8]);
+	}
+
+	#[test]
+	fn a_refused_period_is_retried_with_backoff_until_its_deadline() {
+		// Hour-long periods, reports accepted for a day after a period's end.
+		let hour = 3_600_000;
+		let params = FeedParams {
+			schedule: Schedule { first_start: 0, length: hour },
+			quorum: 1,
+			max_report_age: 24 * hour,
+			min_value: 0,
+			max_value: 1,
+			outlier_tolerance: 0,
+			challenge_window: 1,
+		};
+		// Period 0 ends at 1 h; its deadline is at 25 h; it leaves the open periods 2 s before.
+		let end = hour;
+		let closes = 25 * hour - DEADLINE_MARGIN_MS;
+		assert!(open_periods(&params, closes - 1, 0).contains(&0));
+		assert!(!open_periods(&params, closes, 0).contains(&0));
+		// Refused at its end (a broker outage across it): again in 2 s, 4 s, 8 s ... 5 min.
+		let waits: Vec<u64> = (1..=10)
+			.map(|evaluations| retry_at(&params, 0, evaluations, end).unwrap() - end)
+			.collect();
+		assert_eq!(
+			waits,
+			[2_000, 4_000, 8_000, 16_000, 32_000, 64_000, 128_000, 256_000, 300_000, 300_000]
+		);
+		assert_eq!(retry_at(&params, 0, u32::MAX, end), Some(end + RETRY_MAX_MS));
+		// Close to the deadline, one last chance while it is still open, then final.
+		let late = closes - 60_000;
+		assert_eq!(retry_at(&params, 0, 9, late), Some(closes - RETRY_FIRST_MS));
+		assert!(open_periods(&params, closes - RETRY_FIRST_MS, 0).contains(&0));
+		assert_eq!(retry_at(&params, 0, 1, closes - RETRY_FIRST_MS), None);
+		assert_eq!(retry_at(&params, 0, 1, closes + 1), None);
 	}
 }

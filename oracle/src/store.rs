@@ -1,6 +1,7 @@
 //! The oracle's SQL store (SQLite by default): one row per period and operator key with its
-//! state machine (see `migrations/0001_reports.sql`), the readings used and the broker's raw
-//! responses; and the audit export.
+//! state machine (see `migrations/0001_reports.sql`, and `0002_refusal_retries.sql`: a refusal
+//! with a `retry_at` is evaluated again until the period's deadline), the readings used and the
+//! broker's raw responses; and the audit export.
 
 use crate::{kpi::Reading, ngsi::SourceDocument, report::SignedReport};
 use chrono::Utc;
@@ -15,7 +16,7 @@ use std::str::FromStr;
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
-	/// The data failed a quality rule.
+	/// The data failed a quality rule: evaluated again at `retry_at`, final without one.
 	Refused,
 	/// Signed, not yet sent.
 	Pending,
@@ -96,6 +97,10 @@ pub struct Record {
 	pub block_hash: Option<String>,
 	/// Submission attempts.
 	pub attempts: u32,
+	/// How often the data was read and judged.
+	pub evaluations: u32,
+	/// For a refused period: when it is evaluated again, ms (none: the refusal is final).
+	pub retry_at: Option<u64>,
 	/// Last change.
 	pub updated_at: String,
 }
@@ -108,6 +113,8 @@ pub enum Decision<'a> {
 		code: &'a str,
 		/// The reason.
 		reason: &'a str,
+		/// When to evaluate the period again, ms; none: final.
+		retry_at: Option<u64>,
 	},
 	/// Signed.
 	Signed {
@@ -193,8 +200,10 @@ impl Store {
 		rows.iter().map(record).collect()
 	}
 
-	/// Records a new period's decision with its evidence, in one transaction. Returns `false`
-	/// (and changes nothing) if the period already has a row for this key.
+	/// Records a period's decision with its evidence, in one transaction: a new row, or in place
+	/// of a refusal that awaits its retry (its evidence replaced by the new one). Returns `false`
+	/// (and changes nothing) if the period already has any other row for this key: a signed
+	/// period is never decided again.
 	#[allow(clippy::too_many_arguments)]
 	pub async fn record(
 		&self,
@@ -207,29 +216,48 @@ impl Store {
 	) -> Result<bool, StoreError> {
 		let mut tx = self.pool.begin().await?;
 		let stamp = now();
-		let (state, kpi, value, payload_hash, devices_hash, report, code, reason) = match &decision
-		{
-			Decision::Refused { code, reason } => {
-				(State::Refused, None, None, None, None, None, Some(*code), Some(*reason))
-			}
-			Decision::Signed { kpi, report, .. } => (
-				State::Pending,
-				Some(*kpi),
-				Some(report.value.as_str()),
-				Some(report.payload_hash.as_str()),
-				Some(report.devices_hash.as_str()),
-				Some(
-					serde_json::to_string(report)
-						.map_err(|e| StoreError::Corrupt(e.to_string()))?,
+		let (state, kpi, value, payload_hash, devices_hash, report, code, reason, retry_at) =
+			match &decision {
+				Decision::Refused { code, reason, retry_at } => (
+					State::Refused,
+					None,
+					None,
+					None,
+					None,
+					None,
+					Some(*code),
+					Some(*reason),
+					retry_at.map(to_i64).transpose()?,
 				),
-				None,
-				None,
-			),
-		};
-		let inserted = sqlx::query(
-			"INSERT OR IGNORE INTO reports (feed, period, public_key, state, window_start, window_end,
+				Decision::Signed { kpi, report, .. } => (
+					State::Pending,
+					Some(*kpi),
+					Some(report.value.as_str()),
+					Some(report.payload_hash.as_str()),
+					Some(report.devices_hash.as_str()),
+					Some(
+						serde_json::to_string(report)
+							.map_err(|e| StoreError::Corrupt(e.to_string()))?,
+					),
+					None,
+					None,
+					None,
+				),
+			};
+		// A retried refusal is the only row a decision replaces.
+		let recorded = sqlx::query(
+			"INSERT INTO reports (feed, period, public_key, state, window_start, window_end,
 			 kpi, value, payload_hash, devices_hash, signed_report, reason_code, reason, attempts,
-			 created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+			 evaluations, retry_at, created_at, updated_at)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 1, ?, ?, ?)
+			 ON CONFLICT (feed, period, public_key) DO UPDATE SET
+			 state = excluded.state, window_start = excluded.window_start,
+			 window_end = excluded.window_end, kpi = excluded.kpi, value = excluded.value,
+			 payload_hash = excluded.payload_hash, devices_hash = excluded.devices_hash,
+			 signed_report = excluded.signed_report, reason_code = excluded.reason_code,
+			 reason = excluded.reason, evaluations = reports.evaluations + 1,
+			 retry_at = excluded.retry_at, updated_at = excluded.updated_at
+			 WHERE reports.state = 'refused' AND reports.retry_at IS NOT NULL",
 		)
 		.bind(i64::from(feed))
 		.bind(i64::from(period))
@@ -244,13 +272,24 @@ impl Store {
 		.bind(report)
 		.bind(code)
 		.bind(reason)
+		.bind(retry_at)
 		.bind(&stamp)
 		.bind(&stamp)
 		.execute(&mut *tx)
 		.await?
 		.rows_affected();
-		if inserted == 0 {
+		if recorded == 0 {
 			return Ok(false);
+		}
+		for table in ["readings", "source_documents"] {
+			sqlx::query(&format!(
+				"DELETE FROM {table} WHERE feed = ? AND period = ? AND public_key = ?"
+			))
+			.bind(i64::from(feed))
+			.bind(i64::from(period))
+			.bind(key)
+			.execute(&mut *tx)
+			.await?;
 		}
 		if let Decision::Signed { readings, .. } = &decision {
 			for (attribute, series) in readings.iter() {
@@ -428,6 +467,13 @@ fn record(row: &sqlx::sqlite::SqliteRow) -> Result<Record, StoreError> {
 		tx_hash: row.try_get("tx_hash")?,
 		block_hash: row.try_get("block_hash")?,
 		attempts: u32_of("attempts")?,
+		evaluations: u32_of("evaluations")?,
+		retry_at: row
+			.try_get::<Option<i64>, _>("retry_at")?
+			.map(|at| {
+				u64::try_from(at).map_err(|_| StoreError::Corrupt(format!("retry_at = {at}")))
+			})
+			.transpose()?,
 		updated_at: row.try_get("updated_at")?,
 	})
 }
@@ -472,7 +518,7 @@ mod tests {
 		let signed = || Decision::Signed { kpi: "1.5", report: &report, readings: &readings };
 		assert!(store.record(1, 2, &key, (1_000, 2_000), signed(), &documents).await.unwrap());
 		// A second decision for the same period and key changes nothing.
-		let refused = Decision::Refused { code: "gap", reason: "a gap" };
+		let refused = Decision::Refused { code: "gap", reason: "a gap", retry_at: Some(1) };
 		assert!(!store.record(1, 2, &key, (1_000, 2_000), refused, &[]).await.unwrap());
 		store.transition(1, 2, &key, State::Submitted, Outcome::default()).await.unwrap();
 		drop(store);
@@ -501,5 +547,61 @@ mod tests {
 		assert_eq!(documents[0].url, "http://twin/x");
 		assert_eq!(store.all(Some(1), None).await.unwrap().len(), 1);
 		assert!(store.all(Some(2), None).await.unwrap().is_empty());
+	}
+
+	#[tokio::test]
+	async fn a_refusal_awaiting_its_retry_is_replaced_and_a_final_one_or_a_signed_period_is_not() {
+		let dir = tempfile::tempdir().unwrap();
+		let store = Store::open(&dir.path().join("oracle.db").display().to_string()).await.unwrap();
+		let report = report();
+		let key = report.public_key.clone();
+		let window = (1_000, 2_000);
+		let documents =
+			|body: &str| vec![SourceDocument { url: "http://twin/x".into(), body: body.into() }];
+		let refused =
+			|retry_at| Decision::Refused { code: "gap", reason: "a gap at the end", retry_at };
+		let reading = Reading {
+			at: DateTime::from_timestamp(1, 0).unwrap(),
+			source_value: Decimal::new(15, 1),
+			source_unit: "MWH".into(),
+			device: "urn:d".into(),
+			value: Decimal::from(1_500),
+		};
+		let readings = vec![("energyConsumed".to_string(), vec![reading])];
+		let signed = || Decision::Signed { kpi: "1.5", report: &report, readings: &readings };
+
+		// Refused while the readings of the window's end are still on their way: retried.
+		assert!(store
+			.record(1, 2, &key, window, refused(Some(5_000)), &documents("first"))
+			.await
+			.unwrap());
+		assert!(store
+			.record(1, 2, &key, window, refused(Some(9_000)), &documents("second"))
+			.await
+			.unwrap());
+		let record = store.get(1, 2, &key).await.unwrap().unwrap();
+		assert_eq!(
+			(record.state, record.evaluations, record.retry_at),
+			(State::Refused, 2, Some(9_000))
+		);
+		let (_, kept) = store.evidence(1, 2, &key).await.unwrap();
+		assert_eq!(kept, documents("second"), "the latest evaluation's evidence, not a pile");
+		// The data came whole: signed in place of the refusal.
+		assert!(store.record(1, 2, &key, window, signed(), &documents("third")).await.unwrap());
+		let record = store.get(1, 2, &key).await.unwrap().unwrap();
+		assert_eq!((record.state, record.evaluations, record.retry_at), (State::Pending, 3, None));
+		assert_eq!(record.signed_report.as_ref(), Some(&report));
+		assert_eq!((record.reason_code, record.reason), (None, None));
+		let (exported, kept) = store.evidence(1, 2, &key).await.unwrap();
+		assert_eq!((exported.len(), kept), (1, documents("third")));
+		// A signed period is never decided again, refused or signed.
+		assert!(!store.record(1, 2, &key, window, refused(Some(1)), &[]).await.unwrap());
+		assert!(!store.record(1, 2, &key, window, signed(), &[]).await.unwrap());
+		assert_eq!(store.get(1, 2, &key).await.unwrap().unwrap().state, State::Pending);
+		// A final refusal (no time left before the deadline) stays final.
+		assert!(store.record(1, 3, &key, window, refused(None), &documents("late")).await.unwrap());
+		assert!(!store.record(1, 3, &key, window, signed(), &[]).await.unwrap());
+		let record = store.get(1, 3, &key).await.unwrap().unwrap();
+		assert_eq!((record.state, record.retry_at, record.evaluations), (State::Refused, None, 1));
 	}
 }

@@ -9,6 +9,12 @@
 //!   watt hours (WHR), baseline 20 kWh per simulated hour.
 //! - `WaterNetwork` `urn:ngsi-ld:WaterNetwork:rotterdam-dma-noord` (a district metered area):
 //!   cumulative `inflowVolume` and `billedVolume` (MTQ); their difference is non-revenue water.
+//! - `WaterConsumptionObserved` `urn:ngsi-ld:WaterConsumptionObserved:rotterdam-noord-0001` (a
+//!   customer's smart water meter): cumulative `waterConsumption` in litres (LTR), and with each
+//!   reading, at the same `observedAt` and by the same device, the data model's alarm and tamper
+//!   attributes as top-level properties (`acquisitionStageFailure`, `alarmFlowPersistence`,
+//!   `alarmInProgress`, `alarmStopsLeaks`, `alarmTamper`, `alarmWaterQuality`,
+//!   `moduleTampered`), all clear (0, "Nothing to report") but in the `tamper-alarm` scenario.
 //! - `Device` entities for each meter (`controlledProperty`, `deviceState`,
 //!   `dateLastCalibration` as a `DateTime` literal).
 //!
@@ -23,9 +29,17 @@
 //! **Scenarios** (`--scenario`, or `POST /twin/scenario {"scenario": "..."}` at run time, which
 //! takes effect from the next reading): `on-target` (the buildings use 65% of their baseline,
 //! 85% of the inflow is billed), `under-performing` (92%; 70%), `sensor-outage` (no readings
-//! served), `tampered-meter` (readings carry `tamperAlert: true`), `meter-rollback` (every other
-//! reading of the cumulative meters goes down), `wrong-unit` (energy reported as MTQ, water as
-//! KWH).
+//! served), `tampered-meter` (readings carry `tamperAlert: true`), `tamper-alarm` (the smart
+//! water meter raises `alarmTamper`, `moduleTampered` and `alarmInProgress`; the readings carry
+//! no flag), `meter-rollback` (every other reading of the cumulative meters goes down),
+//! `wrong-unit` (energy reported as MTQ, water as KWH).
+//!
+//! **Pages.** With `page_size` (`--page-size`) N > 0, a temporal query with more than N
+//! instances of an attribute is answered as NGSI-LD's temporal pagination does (Stellio's
+//! reading of ETSI GS CIM 009 clause 6.3.10): `206 Partial Content`, every attribute's instances
+//! up to the N-th instance of the fullest one, and `Content-Range: date-time <timeAt>-<that
+//! instance's time>/*`; the client asks again from that time (the instance at it is served
+//! again).
 
 use axum::{
 	extract::{Path, Query, State},
@@ -69,6 +83,9 @@ pub enum Scenario {
 	MeterRollback,
 	/// The meters report the wrong unit.
 	WrongUnit,
+	/// The smart water meter raises its tamper alarms (top-level attributes, no flag on the
+	/// readings).
+	TamperAlarm,
 }
 
 /// The simulator's settings.
@@ -82,11 +99,20 @@ pub struct TwinConfig {
 	pub time_scale: i64,
 	/// The scenario from the start.
 	pub scenario: Scenario,
+	/// The most instances of an attribute a temporal answer holds before it is split into pages
+	/// (`206 Partial Content`); 0: never split (at least 2 otherwise).
+	pub page_size: usize,
 }
 
 impl Default for TwinConfig {
 	fn default() -> Self {
-		Self { seed: 7, sample_ms: 1_000, time_scale: 3_600, scenario: Scenario::OnTarget }
+		Self {
+			seed: 7,
+			sample_ms: 1_000,
+			time_scale: 3_600,
+			scenario: Scenario::OnTarget,
+			page_size: 0,
+		}
 	}
 }
 
@@ -102,9 +128,14 @@ struct Meter {
 	start_milli: i64,
 	/// Consumption per simulated hour in thousandths of the unit: on target, under-performing.
 	rate_milli: (i64, i64),
+	/// Whether the meter reports `WaterConsumptionObserved`'s alarm attributes.
+	alarms: bool,
 }
 
-const METERS: [Meter; 4] = [
+/// The smart water meter's entity.
+const WATER_METER: &str = "urn:ngsi-ld:WaterConsumptionObserved:rotterdam-noord-0001";
+
+const METERS: [Meter; 5] = [
 	Meter {
 		entity: "urn:ngsi-ld:Building:rotterdam-town-hall",
 		attribute: "energyConsumed",
@@ -113,6 +144,7 @@ const METERS: [Meter; 4] = [
 		unit: "KWH",
 		start_milli: 1_250_000_000,
 		rate_milli: (32_500, 46_000),
+		alarms: false,
 	},
 	Meter {
 		entity: "urn:ngsi-ld:Building:rotterdam-library",
@@ -122,6 +154,7 @@ const METERS: [Meter; 4] = [
 		unit: "WHR",
 		start_milli: 400_000_000_000,
 		rate_milli: (13_000_000, 18_400_000),
+		alarms: false,
 	},
 	Meter {
 		entity: "urn:ngsi-ld:WaterNetwork:rotterdam-dma-noord",
@@ -131,6 +164,7 @@ const METERS: [Meter; 4] = [
 		unit: "MTQ",
 		start_milli: 5_000_000_000,
 		rate_milli: (120_000, 120_000),
+		alarms: false,
 	},
 	Meter {
 		entity: "urn:ngsi-ld:WaterNetwork:rotterdam-dma-noord",
@@ -140,8 +174,34 @@ const METERS: [Meter; 4] = [
 		unit: "MTQ",
 		start_milli: 4_200_000_000,
 		rate_milli: (102_000, 84_000),
+		alarms: false,
+	},
+	Meter {
+		entity: WATER_METER,
+		attribute: "waterConsumption",
+		device: "urn:ngsi-ld:Device:rotterdam-noord-0001-meter",
+		energy: false,
+		unit: "LTR",
+		start_milli: 191_051_000,
+		rate_milli: (20_000, 26_000),
+		alarms: true,
 	},
 ];
+
+/// `WaterConsumptionObserved`'s alarm and tamper attributes as the meter reports them with a
+/// reading: all clear, or the tamper alarms raised.
+fn alarm_values(raised: bool) -> [(&'static str, serde_json::Value); 7] {
+	let flag = json!(u8::from(raised));
+	[
+		("acquisitionStageFailure", json!(0)),
+		("alarmFlowPersistence", json!("Nothing to report")),
+		("alarmInProgress", flag.clone()),
+		("alarmStopsLeaks", json!(0)),
+		("alarmTamper", flag.clone()),
+		("alarmWaterQuality", json!(0)),
+		("moduleTampered", flag),
+	]
+}
 
 /// Static facts about the entities: type and non-metered attributes.
 fn entity_kind(id: &str) -> Option<&'static str> {
@@ -150,6 +210,7 @@ fn entity_kind(id: &str) -> Option<&'static str> {
 			Some("Building")
 		}
 		"urn:ngsi-ld:WaterNetwork:rotterdam-dma-noord" => Some("WaterNetwork"),
+		WATER_METER => Some("WaterConsumptionObserved"),
 		_ if METERS.iter().any(|meter| meter.device == id) => Some("Device"),
 		_ => None,
 	}
@@ -174,6 +235,7 @@ impl Twin {
 		let config = TwinConfig {
 			sample_ms: config.sample_ms.max(1),
 			time_scale: config.time_scale.max(1),
+			page_size: if config.page_size == 0 { 0 } else { config.page_size.max(2) },
 			..config
 		};
 		let first = Segment { from: i64::MIN, scenario: config.scenario };
@@ -295,6 +357,7 @@ impl Twin {
 					unit: Self::unit(meter, scenario),
 					device: meter.device,
 					tampered: scenario == Scenario::TamperedMeter,
+					alarm: scenario == Scenario::TamperAlarm,
 				})
 			})
 			.collect()
@@ -317,6 +380,7 @@ impl Twin {
 					unit: Self::unit(meter, scenario),
 					device: meter.device,
 					tampered: scenario == Scenario::TamperedMeter,
+					alarm: scenario == Scenario::TamperAlarm,
 				});
 			}
 			sample = sample.saturating_sub(1);
@@ -332,6 +396,26 @@ struct Instance {
 	unit: &'static str,
 	device: &'static str,
 	tampered: bool,
+	alarm: bool,
+}
+
+impl Instance {
+	/// The meter's alarm attributes at this reading, each as a normalized instance and as a
+	/// value.
+	fn alarms(&self) -> Vec<(&'static str, Box<RawValue>, Box<RawValue>)> {
+		alarm_values(self.alarm)
+			.into_iter()
+			.map(|(name, value)| {
+				let normalized = json!({
+					"type": "Property",
+					"value": value,
+					"observedAt": time(self.at),
+					"observedBy": { "type": "Relationship", "object": self.device },
+				});
+				(name, raw(&normalized), raw(&value))
+			})
+			.collect()
+	}
 }
 
 fn time(ms: i64) -> String {
@@ -383,10 +467,10 @@ impl From<&Instance> for Property {
 }
 
 #[derive(Serialize)]
-struct TemporalValues {
+struct TemporalValues<'a> {
 	#[serde(rename = "type")]
 	kind: &'static str,
-	values: Vec<(Number, String)>,
+	values: Vec<(&'a RawValue, String)>,
 }
 
 fn raw<T: Serialize>(value: &T) -> Box<RawValue> {
@@ -460,6 +544,7 @@ fn static_attributes(id: &str, key_values: bool) -> Vec<(&'static str, Box<RawVa
 		"urn:ngsi-ld:WaterNetwork:rotterdam-dma-noord" => {
 			vec![("name", property(json!("District metered area Noord"), None))]
 		}
+		WATER_METER => vec![("waterType", property(json!("serviceWater"), None))],
 		_ => {
 			let calibrated = json!({ "@type": "DateTime", "@value": "2025-06-01T00:00:00Z" });
 			vec![
@@ -517,16 +602,23 @@ async fn entity(
 	}
 	let now = now_ms();
 	for meter in METERS.iter().filter(|meter| meter.entity == id) {
-		if !wanted(&query, meter.attribute) {
+		let Some(instance) = twin.current(meter, now) else {
 			continue;
-		}
-		if let Some(instance) = twin.current(meter, now) {
+		};
+		if wanted(&query, meter.attribute) {
 			let value = if key_values {
 				raw(&milli(instance.value))
 			} else {
 				raw(&Property::from(&instance))
 			};
 			body.insert(meter.attribute.to_string(), value);
+		}
+		if meter.alarms {
+			for (name, normalized, value) in instance.alarms() {
+				if wanted(&query, name) {
+					body.insert(name.to_string(), if key_values { value } else { normalized });
+				}
+			}
 		}
 	}
 	ld_json(body)
@@ -565,30 +657,73 @@ async fn temporal(
 	let temporal_values = options(&query, "temporalValues");
 	let mut body = header_members(&id, kind);
 	let now = now_ms();
+	// Each attribute's instances in time order: (observedAt, normalized instance, value).
+	let mut series: Vec<(&'static str, Vec<(i64, Box<RawValue>, Box<RawValue>)>)> = Vec::new();
 	for meter in METERS.iter().filter(|meter| meter.entity == id) {
-		if !wanted(&query, meter.attribute) {
-			continue;
-		}
 		let history = twin.history(meter, start, end, now);
 		if history.is_empty() {
 			continue;
 		}
+		if wanted(&query, meter.attribute) {
+			let instances = history
+				.iter()
+				.map(|instance| {
+					(instance.at, raw(&Property::from(instance)), raw(&milli(instance.value)))
+				})
+				.collect();
+			series.push((meter.attribute, instances));
+		}
+		if meter.alarms {
+			let mut alarms: BTreeMap<&'static str, Vec<_>> = BTreeMap::new();
+			for instance in &history {
+				for (name, normalized, value) in instance.alarms() {
+					alarms.entry(name).or_default().push((instance.at, normalized, value));
+				}
+			}
+			series.extend(alarms.into_iter().filter(|(name, _)| wanted(&query, name)));
+		}
+	}
+	// Temporal pagination: up to the page size of the fullest attribute.
+	let page = twin.config.page_size;
+	let last = series
+		.iter()
+		.filter_map(|(_, instances)| {
+			let index = page.checked_sub(1)?;
+			(instances.len() > page).then(|| instances.get(index).map(|(at, ..)| *at)).flatten()
+		})
+		.min();
+	for (name, mut instances) in series {
+		if let Some(last) = last {
+			instances.retain(|(at, ..)| *at <= last);
+		}
 		let value = if temporal_values {
-			let values =
-				history.iter().map(|instance| (milli(instance.value), time(instance.at))).collect();
+			let values: Vec<(&RawValue, String)> =
+				instances.iter().map(|(at, _, value)| (value.as_ref(), time(*at))).collect();
 			raw(&TemporalValues { kind: "Property", values })
 		} else {
-			raw(&history.iter().map(Property::from).collect::<Vec<_>>())
+			raw(&instances.iter().map(|(_, normalized, _)| normalized.as_ref()).collect::<Vec<_>>())
 		};
-		body.insert(meter.attribute.to_string(), value);
+		body.insert(name.to_string(), value);
 	}
-	ld_json(body)
+	match last {
+		None => ld_json(body),
+		Some(last) => {
+			let range = format!("date-time {}-{}/*", time(start), time(last));
+			let mut response = ld_json(body);
+			*response.status_mut() = StatusCode::PARTIAL_CONTENT;
+			if let Ok(value) = header::HeaderValue::from_str(&range) {
+				response.headers_mut().insert(header::CONTENT_RANGE, value);
+			}
+			response
+		}
+	}
 }
 
 async fn types() -> Response {
 	let body = json!([
 		{ "id": "Building", "type": "EntityType" },
 		{ "id": "WaterNetwork", "type": "EntityType" },
+		{ "id": "WaterConsumptionObserved", "type": "EntityType" },
 		{ "id": "Device", "type": "EntityType" },
 	]);
 	([(header::CONTENT_TYPE, "application/ld+json")], body.to_string()).into_response()
