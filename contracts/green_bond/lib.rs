@@ -69,7 +69,7 @@ pub mod green_bond {
 			self, BondState, BondStore, CashMove, Compliance, ImpactReport, Limits, Payment, Phase,
 			Setup, SubscriptionRecord,
 		},
-		kpi_link::{self, FeedId, FeedPeriod, KpiAssessment, KpiOutcome, RateFixing},
+		kpi_link::{self, FeedId, FeedPeriod, FeedTiming, KpiAssessment, KpiOutcome, RateFixing},
 		payout::Distribution,
 		schedule::CouponPeriod,
 		store::Store,
@@ -421,16 +421,27 @@ pub mod green_bond {
 			env().extension().has_role(*who, Role::Issuer)
 		}
 
-		fn feed_known(&self, feed: FeedId) -> bool {
-			env().extension().feed(feed).is_some()
+		fn feed(&self, feed: FeedId) -> Option<FeedTiming> {
+			env().extension().feed(feed).map(|view| FeedTiming {
+				first_start: view.first_start,
+				period_length: view.period_length,
+				max_report_age: view.max_report_age,
+				challenge_window: view.challenge_window,
+			})
 		}
 	}
 
-	/// The bond's reading of the oracle's view of a KPI. The value of a `Disputed` KPI is not
-	/// used until governance resolves it; a `Provisional` or `Final` view without a value
-	/// (which the oracle never reports) reads as not decided, and as missing once final.
-	pub fn outcome_of(view: &KpiView) -> KpiOutcome {
+	/// The bond's reading of the oracle's view of a KPI at `now`. A `Provisional` value whose
+	/// challenge window has passed undisputed is final (the oracle records the transition
+	/// when it next processes due KPIs, which may be a few blocks later). The value of a
+	/// `Disputed` KPI is not used until governance resolves it; a `Provisional` or `Final`
+	/// view without a value (which the oracle never reports) reads as not decided, and as
+	/// missing once final.
+	pub fn outcome_of(view: &KpiView, now: u64) -> KpiOutcome {
 		match (view.status, view.value) {
+			(KpiStatus::Provisional, Some(value)) if now >= view.challenge_end => {
+				KpiOutcome::Final(value)
+			}
 			(KpiStatus::Provisional, Some(value)) => KpiOutcome::Provisional(value),
 			(KpiStatus::Final, Some(value)) => KpiOutcome::Final(value),
 			(KpiStatus::Provisional, None) => KpiOutcome::Pending,
@@ -445,7 +456,8 @@ pub mod green_bond {
 	fn kpi_outcome(feed: FeedId, period: FeedPeriod) -> Option<KpiOutcome> {
 		let ext = || env().extension();
 		ext().feed(feed)?;
-		Some(ext().kpi(feed, period).map_or(KpiOutcome::Pending, |view| outcome_of(&view)))
+		let now = env().block_timestamp();
+		Some(ext().kpi(feed, period).map_or(KpiOutcome::Pending, |view| outcome_of(&view, now)))
 	}
 
 	// ---------------------------------------------------------------------------------------
@@ -1077,13 +1089,16 @@ pub mod green_bond {
 					}
 					0x0102 => {
 						let feed = u32::decode(args).unwrap();
+						// Period 0 is the first half of coupon period 0; its KPI is final by
+						// T0 + P (half a period, a quarter for reports, a quarter to dispute):
+						// the observation date of the fixture's target.
 						let view = FeedView {
 							owner: None,
 							decimals: 0,
 							first_start: T0,
-							period_length: P,
-							max_report_age: P,
-							challenge_window: P,
+							period_length: P / 2,
+							max_report_age: P / 4,
+							challenge_window: P / 4,
 							quorum: 3,
 							operators: 3,
 						};
@@ -1448,7 +1463,17 @@ pub mod green_bond {
 
 		#[test]
 		fn oracle_views_map_to_the_bond_outcomes() {
-			let view = |status, value| KpiView { status, value, ..final_kpi(0) };
+			let view = |status, value| KpiView { status, value, challenge_end: 10, ..final_kpi(0) };
+			// Inside the challenge window a provisional value is not final; once it has passed
+			// undisputed, it is, whether or not the oracle has recorded it yet.
+			assert_eq!(
+				outcome_of(&view(KpiStatus::Provisional, Some(5)), 9),
+				KpiOutcome::Provisional(5)
+			);
+			assert_eq!(
+				outcome_of(&view(KpiStatus::Provisional, Some(5)), 10),
+				KpiOutcome::Final(5)
+			);
 			let cases = [
 				(view(KpiStatus::Provisional, Some(5)), KpiOutcome::Provisional(5)),
 				(view(KpiStatus::Provisional, None), KpiOutcome::Pending),
@@ -1459,7 +1484,7 @@ pub mod green_bond {
 				(view(KpiStatus::Missing, None), KpiOutcome::Missing),
 			];
 			for (view, outcome) in cases {
-				assert_eq!(outcome_of(&view), outcome, "{view:?}");
+				assert_eq!(outcome_of(&view, 0), outcome, "{view:?}");
 			}
 		}
 

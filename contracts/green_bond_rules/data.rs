@@ -61,7 +61,7 @@
 use crate::{
 	allocation::{BookOutcome, Subscription},
 	checkpoint::{self, Checkpoints, RecordIndex},
-	kpi_link::{self, FeedId, FeedPeriod, KpiAssessment, KpiOutcome},
+	kpi_link::{self, FeedId, FeedPeriod, FeedTiming, KpiAssessment, KpiOutcome},
 	math::Checked,
 	payout::{self, Distribution},
 	schedule::CouponPeriod,
@@ -810,8 +810,8 @@ fn check_entries<T>(
 pub trait Setup<A> {
 	/// Whether `who` has an active identity holding the `Issuer` role.
 	fn is_issuer(&self, who: &A) -> bool;
-	/// Whether the KPI oracle has feed `feed`.
-	fn feed_known(&self, feed: FeedId) -> bool;
+	/// The KPI oracle's timing of feed `feed`; `None` if it has no such feed.
+	fn feed(&self, feed: FeedId) -> Option<FeedTiming>;
 }
 
 /// Sets the bond up from `terms` (validated; their hash computed by the contract), the
@@ -848,8 +848,16 @@ pub fn init<A: Clone + PartialEq + Encode, S: BondStore<A>>(
 	if agents.len() > MAX_AGENTS {
 		return Err(Error::TooManyAgents);
 	}
-	if terms.kpis.iter().any(|link| !chain.feed_known(link.feed)) {
-		return Err(Error::UnknownKpi);
+	for link in &terms.kpis {
+		let timing = chain.feed(link.feed).ok_or(Error::UnknownKpi)?;
+		for target in &link.targets {
+			// ICMA SLBP: the performance is verified before the trigger date. The KPI of the
+			// observed period must be able to become final (reported by the report deadline,
+			// then undisputed through the challenge window) by the observation date.
+			if target.observation_date < timing.final_by(target.feed_period)? {
+				return Err(Error::ObservationBeforeVerification);
+			}
+		}
 	}
 	let periods = u32::try_from(schedule.len()).map_err(|_| Error::TooManyPeriods)?;
 	let final_record = periods.checked_sub(1).ok_or(Error::TooManyPeriods)?;
@@ -1976,6 +1984,11 @@ mod tests {
 		}
 	}
 
+	/// A feed whose KPIs are final as soon as their period ends (1 ms periods from 0): no
+	/// observation date of the fixtures comes too early for it.
+	const INSTANT_FEED: FeedTiming =
+		FeedTiming { first_start: 0, period_length: 1, max_report_age: 0, challenge_window: 0 };
+
 	/// The chain as setting a bond up sees it: `ISSUER` holds the `Issuer` role; the oracle
 	/// knows the bond's feed, or every feed.
 	struct SetupChain {
@@ -1986,8 +1999,8 @@ mod tests {
 		fn is_issuer(&self, who: &Acc) -> bool {
 			*who == ISSUER
 		}
-		fn feed_known(&self, feed: FeedId) -> bool {
-			self.any_feed || feed == KPI_FEED
+		fn feed(&self, feed: FeedId) -> Option<FeedTiming> {
+			(self.any_feed || feed == KPI_FEED).then_some(INSTANT_FEED)
 		}
 	}
 
@@ -2774,8 +2787,8 @@ mod tests {
 				fn is_issuer(&self, who: &Acc) -> bool {
 					*who == ISSUER
 				}
-				fn feed_known(&self, _feed: FeedId) -> bool {
-					self.0
+				fn feed(&self, _feed: FeedId) -> Option<FeedTiming> {
+					self.0.then_some(INSTANT_FEED)
 				}
 			}
 			init(&mut s, t, [1; 32], &ISSUER, agents, limits, &Chain(known)).map(|_| ())
@@ -2803,6 +2816,45 @@ mod tests {
 		);
 		let mut empty = Mem::default();
 		assert_eq!(pause(&mut empty, &AGENT), Err(Error::NotInitialised));
+	}
+
+	#[test]
+	fn terms_observing_a_kpi_before_it_can_be_final_are_refused() {
+		struct Chain(FeedTiming);
+		impl Setup<Acc> for Chain {
+			fn is_issuer(&self, who: &Acc) -> bool {
+				*who == ISSUER
+			}
+			fn feed(&self, _feed: FeedId) -> Option<FeedTiming> {
+				Some(self.0)
+			}
+		}
+		let limits = Limits { max_subscribers: 5, max_holders: 5 };
+		let t = terms();
+		// The earliest observation date of the terms, and a feed timed so that KPI is final
+		// exactly then: accepted. One millisecond later: refused, nothing stored.
+		let (feed_period, observed) = t
+			.kpis
+			.iter()
+			.flat_map(|l| l.targets.iter())
+			.map(|target| (target.feed_period, target.observation_date))
+			.min_by_key(|(_, date)| *date)
+			.expect("the fixture links KPIs");
+		let ends = u64::from(feed_period) + 1;
+		let timing = |slack: u64| FeedTiming {
+			first_start: 0,
+			period_length: 1,
+			max_report_age: 10,
+			challenge_window: observed - ends - 10 + slack,
+		};
+		let mut s = Mem::default();
+		assert!(
+			init(&mut s, t.clone(), [1; 32], &ISSUER, &[AGENT], limits, &Chain(timing(0))).is_ok()
+		);
+		let mut s = Mem::default();
+		let refused = init(&mut s, t, [1; 32], &ISSUER, &[AGENT], limits, &Chain(timing(1)));
+		assert_eq!(refused.map(|_| ()), Err(Error::ObservationBeforeVerification));
+		assert!(s.state().is_none(), "a refused setup stored state");
 	}
 
 	#[test]

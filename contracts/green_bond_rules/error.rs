@@ -302,4 +302,7 @@ pub enum Error {
 	// Setup, continued.
 	/// The terms' issuer has no active identity holding the `Issuer` role.
 	IssuerNotRegistered,
+	/// A KPI target's observation date comes before its feed period's KPI can be final: the
+	/// period's end, plus the feed's report deadline, plus its challenge window.
+	ObservationBeforeVerification,
 }

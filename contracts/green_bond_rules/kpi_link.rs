@@ -19,17 +19,22 @@
 //! | outcome read        | before the observation date | at or after it            |
 //! |---------------------|-----------------------------|---------------------------|
 //! | `Final(v)`          | decided by `v`              | decided by `v`            |
-//! | `Provisional(v)`    | undetermined (may be disputed) | decided by `v`         |
+//! | `Provisional(v)`    | undetermined (may be disputed) | **missed**             |
 //! | `Disputed`          | undetermined                | **missed**                |
 //! | `Pending`           | undetermined                | **missed**                |
 //! | `Missing`, `Voided` | **missed**                  | **missed**                |
 //!
-//! `Missing` and `Voided` are terminal in the oracle, so waiting cannot help. A `Provisional`
-//! value standing at the observation date is the quorum's undisputed median and counts: the
-//! fallback names only Missing, Voided and Disputed. `Pending` (no quorum yet) at the
-//! observation date is read as missing for the bond even if the oracle's own deadline is later,
-//! so the rate can always be fixed by the observation date. Once fixed, the contract stores the
-//! rate; later changes in the oracle do not move it.
+//! A coupon is never fixed from a value auditors may still dispute: only a `Final` value
+//! decides a target (a `Provisional` one whose challenge window has passed undisputed is final;
+//! the contract reads it so, see `outcome_of` in the green bond). `Missing` and `Voided` are
+//! terminal in the oracle, so waiting cannot help. The observation date is the terms' deadline:
+//! whatever is not final by then, `Provisional`, `Disputed` or `Pending`, counts as missed, so
+//! the rate can always be fixed by the observation date and no party gains by delaying a
+//! dispute's resolution past it. Terms are refused at set-up when an observation date comes
+//! before its feed period could be final, undisputed ([`FeedTiming::final_by`]: the period's
+//! end, plus the oracle's report deadline, plus its challenge window; ICMA SLBP: verification
+//! before the trigger date), so an honest, undisputed KPI is always final in time. Once fixed,
+//! the contract stores the rate; later changes in the oracle do not move it.
 
 use crate::{math::Checked, Bps, Error, Timestamp};
 use alloc::vec::Vec;
@@ -198,12 +203,39 @@ pub fn assess(
 	};
 	match outcome {
 		KpiOutcome::Final(value) => decide(value),
-		KpiOutcome::Provisional(value) if observed => decide(value),
 		KpiOutcome::Missing | KpiOutcome::Voided => TargetStatus::MissedByFallback,
-		KpiOutcome::Disputed | KpiOutcome::Pending if observed => TargetStatus::MissedByFallback,
+		KpiOutcome::Provisional(_) | KpiOutcome::Disputed | KpiOutcome::Pending if observed => {
+			TargetStatus::MissedByFallback
+		}
 		KpiOutcome::Provisional(_) | KpiOutcome::Disputed | KpiOutcome::Pending => {
 			TargetStatus::Undetermined
 		}
+	}
+}
+
+/// When a feed's periods run and how long their KPIs take to settle, as the KPI oracle has
+/// them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeedTiming {
+	/// When period 0 starts (ms since the Unix epoch).
+	pub first_start: Timestamp,
+	/// How long every period is (ms).
+	pub period_length: Timestamp,
+	/// How long after a period's end its reports are accepted (ms).
+	pub max_report_age: Timestamp,
+	/// How long auditors may dispute a new KPI (ms).
+	pub challenge_window: Timestamp,
+}
+
+impl FeedTiming {
+	/// The latest instant at which the KPI of `period` can still be provisional when no one
+	/// disputes it: the period's end, plus the report deadline, plus the challenge window.
+	pub fn final_by(&self, period: FeedPeriod) -> Result<Timestamp, Error> {
+		let periods = Timestamp::from(period).add_c(1)?;
+		self.first_start
+			.add_c(periods.mul_c(self.period_length)?)?
+			.add_c(self.max_report_age)?
+			.add_c(self.challenge_window)
 	}
 }
 
@@ -393,12 +425,29 @@ mod tests {
 		assert_eq!(assess(d, &t, Missing, before), MissedByFallback);
 		assert_eq!(assess(d, &t, Voided, before), MissedByFallback);
 		assert_eq!(assess(d, &t, Final(11), OBS), Met(11));
-		assert_eq!(assess(d, &t, Provisional(11), OBS), Met(11));
-		assert_eq!(assess(d, &t, Provisional(1), OBS), Missed(1));
+		// Still disputable at the observation date: never decided by its value, whichever
+		// side of the target it is on.
+		assert_eq!(assess(d, &t, Provisional(11), OBS), MissedByFallback);
+		assert_eq!(assess(d, &t, Provisional(1), OBS), MissedByFallback);
 		assert_eq!(assess(d, &t, Disputed, OBS), MissedByFallback);
 		assert_eq!(assess(d, &t, Pending, OBS), MissedByFallback);
 		assert_eq!(assess(d, &t, Missing, OBS), MissedByFallback);
 		assert_eq!(assess(d, &t, Voided, OBS), MissedByFallback);
+	}
+
+	#[test]
+	fn a_kpi_is_final_by_its_periods_end_report_deadline_and_challenge_window() {
+		let timing = FeedTiming {
+			first_start: 1_000,
+			period_length: 100,
+			max_report_age: 30,
+			challenge_window: 50,
+		};
+		// Period 0 ends at 1,100; reports until 1,130; disputable until 1,180.
+		assert_eq!(timing.final_by(0), Ok(1_180));
+		assert_eq!(timing.final_by(9), Ok(2_080));
+		let huge = FeedTiming { period_length: u64::MAX, ..timing };
+		assert_eq!(huge.final_by(1), Err(Error::Overflow));
 	}
 
 	#[test]

@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use subxt_signer::sr25519::{dev, Keypair};
 
 /// `schedule::Frequency` (only the compressed variant is used here).
-#[derive(Encode)]
+#[derive(Encode, Clone)]
 pub enum Frequency {
 	Annual,
 	SemiAnnual,
@@ -21,7 +21,7 @@ pub enum Frequency {
 }
 
 /// `kpi_link::KpiTarget`.
-#[derive(Encode)]
+#[derive(Encode, Clone)]
 pub struct KpiTarget {
 	pub observation_period: u32,
 	pub feed_period: u32,
@@ -30,7 +30,7 @@ pub struct KpiTarget {
 }
 
 /// `kpi_link::KpiLink`; `direction` 0 is `AtOrAbove`.
-#[derive(Encode)]
+#[derive(Encode, Clone)]
 pub struct KpiLink {
 	pub feed: u32,
 	pub direction: u8,
@@ -41,7 +41,7 @@ pub struct KpiLink {
 /// `terms::BondTerms<AccountId>`. Enums without data are written as their variant index:
 /// `day_count_fraction` 0 = 30/360, `business_day_convention` 0 = unadjusted,
 /// `use_of_proceeds` 1 = energy efficiency, investor category 0 = retail.
-#[derive(Encode)]
+#[derive(Encode, Clone)]
 pub struct BondTerms {
 	pub isin: [u8; 12],
 	pub cfi: [u8; 6],
@@ -77,7 +77,7 @@ pub struct BondTerms {
 }
 
 /// `data::Limits`.
-#[derive(Encode)]
+#[derive(Encode, Clone, Copy)]
 pub struct Limits {
 	pub max_subscribers: u32,
 	pub max_holders: u32,

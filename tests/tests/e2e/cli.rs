@@ -275,6 +275,14 @@ async fn personas_issue_subscribe_fund_and_claim_through_the_cli() -> Result<()>
 		on_chain["schedule"].as_array().map(Vec::len).unwrap_or_default(),
 		off_chain["schedule"].as_array().map(Vec::len).unwrap_or_default()
 	);
+	// The API's indexer reads the whole schedule too, page after page: all 120 periods, the
+	// principal in the last.
+	let indexed = indexed_schedule(url, dir.path(), &monthly_bond).await?;
+	ensure!(indexed.len() == 120, "the indexer read {} periods of 120", indexed.len());
+	ensure!(
+		indexed.last() != indexed.first() && indexed.last().is_some(),
+		"indexed schedule: {indexed:?}"
+	);
 
 	// A subscription that is not whole denominations is refused by the dry run, in the
 	// contract's words, and nothing is sent.
@@ -417,4 +425,31 @@ fn the_clients_selectors_are_the_contracts_metadata() -> Result<()> {
 		);
 	}
 	Ok(())
+}
+
+/// The schedule the API's indexer stores for `bond` after indexing the chain at `url` into a
+/// new SQLite database in `dir`.
+async fn indexed_schedule(url: &str, dir: &Path, bond: &str) -> Result<Vec<Json>> {
+	use citybond_api::{indexer::Indexer, ink::InkBundle};
+	let ink = std::env::var_os("CITYBOND_CONTRACTS")
+		.map(std::path::PathBuf::from)
+		.unwrap_or_else(|| target_dir().join("ink"));
+	let bundle =
+		|name: &str| InkBundle::load(name, &ink.join(name).join(format!("{name}.contract")));
+	let db = format!("sqlite://{}?mode=rwc", dir.join("indexed.db").display());
+	let pool = citybond_api::db::connect(&db).await?;
+	let indexer =
+		Indexer::connect(url, pool.clone(), vec![bundle("green_bond")?, bundle("cash_token")?])
+			.await?;
+	// The bond was issued in a finalized block by now (the CLI waits for finality).
+	indexer.catch_up().await?;
+	let account = citybond_e2e::parse_address(bond)?;
+	let schedule: Option<String> =
+		sqlx::query_scalar("SELECT schedule FROM bonds WHERE address = $1")
+			.bind(format!("0x{}", hex::encode(account)))
+			.fetch_optional(&pool)
+			.await?
+			.flatten();
+	let schedule: Json = serde_json::from_str(&schedule.context("the bond is not indexed")?)?;
+	Ok(schedule.as_array().cloned().unwrap_or_default())
 }

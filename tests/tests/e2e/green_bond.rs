@@ -21,7 +21,7 @@
 // Times are small sums of milliseconds from the wall clock.
 #![allow(clippy::arithmetic_side_effects)]
 
-use anyhow::{ensure, Context, Result};
+use anyhow::{bail, ensure, Context, Result};
 use citybond_e2e::{
 	account_id,
 	bond::{
@@ -157,6 +157,10 @@ async fn green_bond_allots_pro_rata_and_steps_up_on_a_missed_target_and_a_missin
 		resident_priority: None,
 	};
 	let limits = Limits { max_subscribers: 10, max_holders: 20 };
+	// Observing a KPI one millisecond before it could be final (feed period 0 ends 20 s before
+	// the observation date; reports take up to 15 s, disputes 5 s) is refused at set-up.
+	let mut early = terms.clone();
+	early.kpis[0].targets[0].observation_date -= 1;
 	let (bond, bond_id) = contract::deploy_as_issuer(
 		&client,
 		&alice,
@@ -166,6 +170,24 @@ async fn green_bond_allots_pro_rata_and_steps_up_on_a_missed_target_and_a_missin
 		(terms, vec![account_id(&alice)], limits),
 	)
 	.await?;
+	let data = bond.constructor("new", (early, vec![account_id(&alice)], limits))?;
+	match contract::instantiate_dry_run(
+		&client,
+		account_id(&bob),
+		bond.code_hash,
+		data,
+		b"e".to_vec(),
+	)
+	.await?
+	{
+		Err(output) => {
+			let why = citybond_client::bond::revert_of_bond(&output).to_string();
+			ensure!(why.contains("ObservationBeforeVerification"), "early terms: {why}");
+		}
+		Ok(preview) => {
+			bail!("terms observing a KPI too early were accepted: {:?}", preview.address)
+		}
+	}
 
 	// The investors approve the bond and subscribe 130 units in all: oversubscribed.
 	// Eve is an institutional investor with KYC in the demo cast: she may subscribe too.
