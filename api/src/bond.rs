@@ -3,7 +3,8 @@
 //! event are derived here the way the contract derives them (`contracts/green_bond/payout.rs`):
 //! a coupon per unit is `denomination × rate_bps × accrual fraction / 10 000`, rounded half up
 //! to the minor unit; a holding at a record date is the balance after every transfer in blocks
-//! whose timestamp is at or before that date.
+//! whose timestamp is before that date: as in the contract (`checkpoint.rs`), a transfer at the
+//! record-date instant counts for the next record date, not this one.
 
 use crate::{
 	db::col,
@@ -382,10 +383,12 @@ impl Facts {
 		self.balances.values().fold(0u128, |a, b| a.saturating_add(*b))
 	}
 
-	/// Unit balances after every transfer at or before `at_ms`.
+	/// The register of a record date at `at_ms`: unit balances after every transfer strictly
+	/// before it (the contract counts a transfer at the record-date instant for the next record
+	/// date: `records_passed` counts the record dates at or before the transfer's time).
 	pub fn holders_at(&self, at_ms: i64) -> BTreeMap<String, u128> {
 		let mut balances: BTreeMap<String, u128> = BTreeMap::new();
-		for t in self.transfers.iter().filter(|t| t.timestamp_ms <= at_ms) {
+		for t in self.transfers.iter().filter(|t| t.timestamp_ms < at_ms) {
 			if let Some(a) = &t.from {
 				let b = balances.entry(a.clone()).or_default();
 				*b = b.saturating_sub(t.value);

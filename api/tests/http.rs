@@ -493,6 +493,23 @@ async fn issuer_sees_only_own_bonds(engine: Engine) {
 	assert_eq!(reg["total_units"], "10");
 	let (_, reg_now) = get(&app, &format!("/v1/issuer/bonds/{bond}/holders"), Some(&bob)).await;
 	assert_eq!(reg_now["holders"], 3);
+	// A record date at the very instant of Charlie's transfer to a new holder: as in the
+	// contract, the transfer counts for the next record date, not this one.
+	let transfer_ms: i64 = sqlx::query_scalar("SELECT timestamp_ms FROM blocks WHERE number = 6")
+		.fetch_one(&db.pool)
+		.await
+		.unwrap();
+	let register = |ms: i64| {
+		let at = chrono::DateTime::from_timestamp_millis(ms)
+			.unwrap()
+			.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+		format!("/v1/issuer/bonds/{bond}/holders?record_date={}", urlencode(&at))
+	};
+	let (status, at_instant) = get(&app, &register(transfer_ms), Some(&bob)).await;
+	assert_eq!(status, StatusCode::OK, "{at_instant}");
+	assert_eq!(at_instant["holders"], 2, "{at_instant}");
+	let (_, after) = get(&app, &register(transfer_ms + 1), Some(&bob)).await;
+	assert_eq!(after["holders"], 3, "{after}");
 	let (status, obligations) =
 		get(&app, &format!("/v1/issuer/bonds/{bond}/obligations"), Some(&bob)).await;
 	assert_eq!(status, StatusCode::OK, "{obligations}");
