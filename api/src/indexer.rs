@@ -518,7 +518,9 @@ impl Indexer {
 					return Ok(None);
 				};
 				let (label, fields) = decoded?;
-				if bundle.kind == "green_bond" && !self.bond_listed(at, contract, &label).await? {
+				if bundle.kind == "green_bond"
+					&& !self.bond_listed(at, contract, bundle.code_hash, &label).await?
+				{
 					return Ok(None);
 				}
 				let bond = if bundle.kind == "green_bond" && label == "BondCreated" {
@@ -578,14 +580,20 @@ impl Indexer {
 	/// constructor) is; a deployer can still instantiate the same code directly, unapproved,
 	/// and such a bond and its events are not indexed. Decided at `BondCreated`, then read
 	/// back from the `bonds` table (after a restart) and remembered.
-	async fn bond_listed(&self, at: &At, contract: [u8; 32], label: &str) -> Result<bool> {
+	async fn bond_listed(
+		&self,
+		at: &At,
+		contract: [u8; 32],
+		code: [u8; 32],
+		label: &str,
+	) -> Result<bool> {
 		let lock = || self.listed.lock().map_err(|_| Error::Internal("listed lock".into()));
 		let known = if label == "BondCreated" { None } else { lock()?.get(&contract).copied() };
 		if let Some(known) = known {
 			return Ok(known);
 		}
 		let listed = if label == "BondCreated" {
-			let code = self.code_hash(at, contract).await?;
+			// The code is the bundle's: `bundle_of` matched the contract by its code hash.
 			let approved = self.approved(at, code).await?;
 			if !approved {
 				tracing::warn!(
@@ -606,8 +614,7 @@ impl Indexer {
 	}
 
 	/// Whether `code` is approved for issuance (`Issuance.ApprovedCode`) at this block.
-	async fn approved(&self, at: &At, code: Option<[u8; 32]>) -> Result<bool> {
-		let Some(code) = code else { return Ok(false) };
+	async fn approved(&self, at: &At, code: [u8; 32]) -> Result<bool> {
 		let entry = at
 			.storage()
 			.try_fetch(
