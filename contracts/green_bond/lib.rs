@@ -431,17 +431,13 @@ pub mod green_bond {
 		}
 	}
 
-	/// The bond's reading of the oracle's view of a KPI at `now`. A `Provisional` value whose
-	/// challenge window has passed undisputed is final (the oracle records the transition
-	/// when it next processes due KPIs, which may be a few blocks later). The value of a
-	/// `Disputed` KPI is not used until governance resolves it; a `Provisional` or `Final`
-	/// view without a value (which the oracle never reports) reads as not decided, and as
-	/// missing once final.
-	pub fn outcome_of(view: &KpiView, now: u64) -> KpiOutcome {
+	/// The bond's reading of the oracle's view of a KPI. The oracle already reports a
+	/// `Provisional` KPI whose challenge window has passed as `Final` (`KpiOracle::kpi`). The
+	/// value of a `Disputed` KPI is not used until governance resolves it; a `Provisional` or
+	/// `Final` view without a value (which the oracle never reports) reads as not decided, and
+	/// as missing once final.
+	pub fn outcome_of(view: &KpiView) -> KpiOutcome {
 		match (view.status, view.value) {
-			(KpiStatus::Provisional, Some(value)) if now >= view.challenge_end => {
-				KpiOutcome::Final(value)
-			}
 			(KpiStatus::Provisional, Some(value)) => KpiOutcome::Provisional(value),
 			(KpiStatus::Final, Some(value)) => KpiOutcome::Final(value),
 			(KpiStatus::Provisional, None) => KpiOutcome::Pending,
@@ -456,8 +452,7 @@ pub mod green_bond {
 	fn kpi_outcome(feed: FeedId, period: FeedPeriod) -> Option<KpiOutcome> {
 		let ext = || env().extension();
 		ext().feed(feed)?;
-		let now = env().block_timestamp();
-		Some(ext().kpi(feed, period).map_or(KpiOutcome::Pending, |view| outcome_of(&view, now)))
+		Some(ext().kpi(feed, period).map_or(KpiOutcome::Pending, |view| outcome_of(&view)))
 	}
 
 	// ---------------------------------------------------------------------------------------
@@ -1463,17 +1458,7 @@ pub mod green_bond {
 
 		#[test]
 		fn oracle_views_map_to_the_bond_outcomes() {
-			let view = |status, value| KpiView { status, value, challenge_end: 10, ..final_kpi(0) };
-			// Inside the challenge window a provisional value is not final; once it has passed
-			// undisputed, it is, whether or not the oracle has recorded it yet.
-			assert_eq!(
-				outcome_of(&view(KpiStatus::Provisional, Some(5)), 9),
-				KpiOutcome::Provisional(5)
-			);
-			assert_eq!(
-				outcome_of(&view(KpiStatus::Provisional, Some(5)), 10),
-				KpiOutcome::Final(5)
-			);
+			let view = |status, value| KpiView { status, value, ..final_kpi(0) };
 			let cases = [
 				(view(KpiStatus::Provisional, Some(5)), KpiOutcome::Provisional(5)),
 				(view(KpiStatus::Provisional, None), KpiOutcome::Pending),
@@ -1484,7 +1469,7 @@ pub mod green_bond {
 				(view(KpiStatus::Missing, None), KpiOutcome::Missing),
 			];
 			for (view, outcome) in cases {
-				assert_eq!(outcome_of(&view, 0), outcome, "{view:?}");
+				assert_eq!(outcome_of(&view), outcome, "{view:?}");
 			}
 		}
 

@@ -25,8 +25,8 @@
 //! | `Missing`, `Voided` | **missed**                  | **missed**                |
 //!
 //! A coupon is never fixed from a value auditors may still dispute: only a `Final` value
-//! decides a target (a `Provisional` one whose challenge window has passed undisputed is final;
-//! the contract reads it so, see `outcome_of` in the green bond). `Missing` and `Voided` are
+//! decides a target (the oracle reports a `Provisional` one whose challenge window has passed
+//! undisputed as final). `Missing` and `Voided` are
 //! terminal in the oracle, so waiting cannot help. The observation date is the terms' deadline:
 //! whatever is not final by then, `Provisional`, `Disputed` or `Pending`, counts as missed, so
 //! the rate can always be fixed by the observation date and no party gains by delaying a
