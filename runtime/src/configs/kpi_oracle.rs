@@ -2,15 +2,21 @@
 //!
 //! - Roles come from the identity registry: a role counts only while the identity is active, so
 //!   suspending an operator's identity stops its reports counting at once.
-//! - Governance (`GovernanceOrigin`: root or two thirds of the council) creates and manages any
-//!   feed and resolves disputes; issuers manage the feeds they create.
+//! - Governance (`GovernanceOrigin`: root or two thirds of the council) appoints, retires and
+//!   re-keys every feed's operators and resolves disputes. Issuers create feeds for their bonds
+//!   but appoint no operators: the party paid by a feed's numbers does not choose who measures
+//!   them. An operator may rotate its own key.
+//! - Minimums: a period lasts at least two blocks (6 s), reports may be at least one block
+//!   (3 s) old, a challenge window lasts at least one block. These are what the chain can
+//!   enforce, not business values: a bond's terms refuse a feed whose report age and challenge
+//!   window leave no time for verification before the observation date.
 //! - Bounds: 1,024 feeds of up to 16 operators; up to 64 transitions (`Final` or `Missing`)
 //!   per block, so time-driven work stays small next to a block's weight (see the README's
 //!   benchmark figures).
 
 use super::GovernanceOrigin;
-use crate::{AccountId, Identity, Runtime, RuntimeEvent, Timestamp};
-use frame_support::traits::ConstU32;
+use crate::{AccountId, Identity, Runtime, RuntimeEvent, Timestamp, MILLI_SECS_PER_BLOCK};
+use frame_support::traits::{ConstU32, ConstU64};
 use pallet_citybond_identity::Role;
 
 /// The oracle's roles, read from the identity registry.
@@ -39,6 +45,9 @@ impl pallet_citybond_kpi_oracle::Config for Runtime {
 	type MaxAttestations = ConstU32<8>;
 	type MaxPendingFinalizations = ConstU32<1024>;
 	type MaxTransitionsPerBlock = ConstU32<64>;
+	type MinPeriodLength = ConstU64<{ 2 * MILLI_SECS_PER_BLOCK }>;
+	type MinReportAge = ConstU64<MILLI_SECS_PER_BLOCK>;
+	type MinChallengeWindow = ConstU64<MILLI_SECS_PER_BLOCK>;
 	type MaxDescriptionLen = ConstU32<256>;
 	type MaxEntityIdLen = ConstU32<256>;
 	type MaxAttributeLen = ConstU32<64>;

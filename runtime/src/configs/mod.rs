@@ -12,7 +12,7 @@ pub use kpi_oracle::IdentityRoles;
 use crate::{
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime,
 	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask,
-	System, Timestamp, EXISTENTIAL_DEPOSIT, SLOT_DURATION, VERSION,
+	System, Timestamp, EXISTENTIAL_DEPOSIT, MICRO_UNIT, SLOT_DURATION, VERSION,
 };
 use frame_support::{
 	derive_impl,
@@ -21,7 +21,7 @@ use frame_support::{
 	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, Contains, VariantCountOf},
 	weights::{
 		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
-		IdentityFee, Weight,
+		ConstantMultiplier, Weight,
 	},
 };
 use frame_system::limits::{BlockLength, BlockWeights};
@@ -60,18 +60,26 @@ parameter_types! {
 /// (Root-origin dispatch, e.g. through governance or sudo, is not filtered by FRAME.)
 pub struct CityBondCallFilter;
 
+/// The longest `System.remark` (or `remark_with_event`) a signed account may make, in bytes.
+/// Longer ones are refused with `CallFiltered` (and their fee is charged): room for a hash, an
+/// ISIN and a short reference, not a channel for bulk data.
+pub const MAX_REMARK_BYTES: usize = 1024;
+
 impl Contains<RuntimeCall> for CityBondCallFilter {
 	fn contains(call: &RuntimeCall) -> bool {
 		use pallet_balances::Call as B;
 		use pallet_contracts::Call as C;
+		if let RuntimeCall::System(
+			frame_system::Call::remark { remark } | frame_system::Call::remark_with_event { remark },
+		) = call
+		{
+			return remark.len() <= MAX_REMARK_BYTES;
+		}
 		matches!(
 			call,
-			RuntimeCall::System(
-				frame_system::Call::remark { .. }
-					| frame_system::Call::remark_with_event { .. }
-					// Applies only code governance authorized (`Upgrades`).
-					| frame_system::Call::apply_authorized_upgrade { .. }
-			) | RuntimeCall::Timestamp(pallet_timestamp::Call::set { .. })
+			// Applies only code governance authorized (`Upgrades`).
+			RuntimeCall::System(frame_system::Call::apply_authorized_upgrade { .. })
+				| RuntimeCall::Timestamp(pallet_timestamp::Call::set { .. })
 				| RuntimeCall::Grandpa(_)
 				| RuntimeCall::Balances(
 					B::transfer_allow_death { .. }
@@ -161,14 +169,21 @@ impl pallet_balances::Config for Runtime {
 parameter_types! {
 	/// Fees are not dynamic on a permissioned chain: congestion is handled by admission, not price.
 	pub FeeMultiplier: Multiplier = Multiplier::one();
+	/// The fee per byte of an extrinsic: 100 micro-CBT, so a kilobyte costs 0.1 CBT and a block
+	/// filled with bytes (3.75 MiB for normal extrinsics) about 393 CBT. See the README's fee
+	/// figures, which `runtime`'s `fees` tests compute.
+	pub const TransactionByteFee: Balance = 100 * MICRO_UNIT;
+	/// The fee per picosecond of reference compute: a block's normal compute (0.75 s) costs
+	/// 375 CBT, as much as its bytes, so neither is the cheap way to fill a block.
+	pub const WeightFee: Balance = 500;
 }
 
 impl pallet_transaction_payment::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type OnChargeTransaction = FungibleAdapter<Balances, ()>;
 	type OperationalFeeMultiplier = ConstU8<5>;
-	type WeightToFee = IdentityFee<Balance>;
-	type LengthToFee = IdentityFee<Balance>;
+	type WeightToFee = ConstantMultiplier<Balance, WeightFee>;
+	type LengthToFee = ConstantMultiplier<Balance, TransactionByteFee>;
 	type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
 	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
 }
@@ -227,4 +242,95 @@ impl pallet_citybond_identity::Config for Runtime {
 	type MaxClaims = ConstU32<8>;
 	type MaxCustomClaimIdLen = ConstU32<32>;
 	type WeightInfo = pallet_citybond_identity::weights::SubstrateWeight<Runtime>;
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::UNIT;
+	use codec::Encode;
+	use frame_support::dispatch::GetDispatchInfo;
+	use sp_runtime::BuildStorage;
+
+	/// Bytes a signed extrinsic adds to its call: address, signature and extensions.
+	const ENVELOPE_BYTES: u32 = 110;
+
+	fn remark(bytes: usize) -> RuntimeCall {
+		RuntimeCall::System(frame_system::Call::remark { remark: vec![0; bytes] })
+	}
+
+	fn with_runtime(test: impl FnOnce()) {
+		let storage = frame_system::GenesisConfig::<Runtime>::default()
+			.build_storage()
+			.unwrap_or_default();
+		sp_io::TestExternalities::new(storage).execute_with(test);
+	}
+
+	/// The fee of `call` as a signed extrinsic, and how many of them fit in a block's normal
+	/// part (by length and by weight, whichever is fewer).
+	fn fee_and_per_block(call: &RuntimeCall) -> (Balance, u128) {
+		let info = call.get_dispatch_info();
+		let len = u32::try_from(call.encode().len()).unwrap_or(u32::MAX) + ENVELOPE_BYTES;
+		let fee = pallet_transaction_payment::Pallet::<Runtime>::compute_fee(len, &info, 0);
+		let weights = RuntimeBlockWeights::get();
+		let normal = weights.get(DispatchClass::Normal);
+		let per_extrinsic = info.total_weight().saturating_add(normal.base_extrinsic);
+		let max_weight = normal.max_total.unwrap_or(weights.max_block);
+		let by_weight = max_weight.ref_time() / per_extrinsic.ref_time().max(1);
+		let by_length = u64::from(*RuntimeBlockLength::get().max.get(DispatchClass::Normal)) /
+			u64::from(len);
+		(fee, u128::from(by_weight.min(by_length)))
+	}
+
+	#[test]
+	fn a_block_full_of_remarks_costs_hundreds_of_cbt() {
+		with_runtime(|| {
+			let (fee, per_block) = fee_and_per_block(&remark(MAX_REMARK_BYTES));
+			// 1,134 bytes at 0.0001 CBT: about 0.11 CBT each, 3,467 of them a block.
+			assert!(fee > UNIT / 10, "a 1 KiB remark costs {fee}");
+			assert!(fee * per_block > 350 * UNIT, "a full block costs {}", fee * per_block);
+			// Short remarks fill a block by weight before length, and cost as much.
+			let (fee, per_block) = fee_and_per_block(&remark(0));
+			assert!(fee * per_block > 300 * UNIT, "a block of empty remarks costs {}", fee * per_block);
+		});
+	}
+
+	#[test]
+	fn a_call_using_a_blocks_compute_costs_as_much_as_its_bytes() {
+		with_runtime(|| {
+			let normal = RuntimeBlockWeights::get().get(DispatchClass::Normal).max_total;
+			let weight = normal.unwrap_or_default();
+			let fee = <Runtime as pallet_transaction_payment::Config>::WeightToFee::weight_to_fee(
+				&weight,
+			);
+			assert_eq!(fee, 375 * UNIT);
+		});
+	}
+
+	#[test]
+	fn an_oracle_report_costs_a_small_fraction_of_a_cbt() {
+		with_runtime(|| {
+			// What an operator pays per period: weight of the quorum-completing report, and a
+			// payload of about 250 bytes.
+			use pallet_citybond_kpi_oracle::WeightInfo;
+			let weight = <Runtime as pallet_citybond_kpi_oracle::Config>::WeightInfo::submit_report_reaching_quorum();
+			let info = frame_support::dispatch::DispatchInfo {
+				call_weight: weight,
+				..Default::default()
+			};
+			let fee = pallet_transaction_payment::Pallet::<Runtime>::compute_fee(360, &info, 0);
+			assert!(fee < UNIT / 10, "a report costs {fee}");
+		});
+	}
+
+	#[test]
+	fn remarks_longer_than_a_kilobyte_are_refused() {
+		assert!(CityBondCallFilter::contains(&remark(MAX_REMARK_BYTES)));
+		assert!(!CityBondCallFilter::contains(&remark(MAX_REMARK_BYTES + 1)));
+		let with_event = |bytes| {
+			RuntimeCall::System(frame_system::Call::remark_with_event { remark: vec![0; bytes] })
+		};
+		assert!(CityBondCallFilter::contains(&with_event(MAX_REMARK_BYTES)));
+		assert!(!CityBondCallFilter::contains(&with_event(MAX_REMARK_BYTES + 1)));
+	}
 }

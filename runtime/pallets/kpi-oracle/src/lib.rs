@@ -77,7 +77,10 @@
 //!   [`FinalizationQueue`] (at most `MaxPendingFinalizations`) holds the challenge-window ends
 //!   of `Provisional` KPIs. `on_initialize` reads [`NextDue`] (the earliest due time) and, once
 //!   it has passed, processes due entries in time order, at most `MaxTransitionsPerBlock` per
-//!   block; the rest wait for the next block.
+//!   block and at most one deadline per feed per block (a feed far behind, after an outage,
+//!   catches up one period a block and cannot starve the others); the rest wait for the next
+//!   block. Periods, report ages and challenge windows have minimums (`MinPeriodLength`, ...),
+//!   so the work time creates is bounded by the feed count.
 //! - **Reads never lag**: [`Pallet::kpi`] answers as of now: a `Provisional` KPI past its window
 //!   reads `Final`, and a period past its deadline without a KPI reads `Missing`, whether or not
 //!   the queues have caught up. When the finalization queue is full, or to record a due
@@ -100,17 +103,24 @@
 //!
 //! ### Permissioned
 //!
-//! - [`create_feed`](Pallet::create_feed): an issuer creates a feed it then manages.
-//! - [`add_operator`](Pallet::add_operator), [`retire_operator`](Pallet::retire_operator): the
-//!   feed's owner changes its operators from a given period on.
-//! - [`rotate_key`](Pallet::rotate_key): the operator itself, or the feed's owner, replaces the
-//!   operator's key from a given period on.
+//! - [`create_feed`](Pallet::create_feed): an issuer creates a feed for its bonds, naming what
+//!   is measured and the rules, but **no operators**: the party paid by a feed's numbers does
+//!   not choose who measures them ([`Error::OperatorsAppointedByGovernance`]).
+//! - [`rotate_key`](Pallet::rotate_key): the operator itself replaces its own key from a
+//!   period that has not started. The feed's owner cannot.
 //! - [`attest`](Pallet::attest), [`dispute`](Pallet::dispute): an auditor, during the window.
 //!
 //! ### Privileged (`Config::GovernanceOrigin`)
 //!
-//! - [`create_feed`](Pallet::create_feed) and the operator calls, on any feed.
+//! - [`create_feed`](Pallet::create_feed) with its first operators (the feed has no owner).
+//! - [`add_operator`](Pallet::add_operator), [`retire_operator`](Pallet::retire_operator):
+//!   appoint and retire any feed's operators, from a period that has not started
+//!   ([`PeriodSchedule::first_unstarted`]): a running period's operator set never changes.
+//! - [`rotate_key`](Pallet::rotate_key) of any operator, under the same rule.
 //! - [`resolve_dispute`](Pallet::resolve_dispute): uphold, replace or void a disputed KPI.
+//!
+//! A runtime that wants an independent verifier body rather than the council to appoint
+//! operators admits it in `GovernanceOrigin` (for example a collective of verifiers).
 //!
 //! ### Reads (runtime API, chain extension)
 //!
@@ -248,6 +258,20 @@ pub mod pallet {
 		/// The most transitions (`Missing` or `Final`) `on_initialize` processes in one block.
 		#[pallet::constant]
 		type MaxTransitionsPerBlock: Get<u32>;
+
+		/// The shortest period (ms). With at most `MaxFeeds` feeds, it bounds how many periods
+		/// close per block, hence the deadline work time creates.
+		#[pallet::constant]
+		type MinPeriodLength: Get<Moment>;
+
+		/// The shortest maximum report age (ms): reports need at least this long after a
+		/// period's end to reach a block.
+		#[pallet::constant]
+		type MinReportAge: Get<Moment>;
+
+		/// The shortest challenge window (ms): auditors need at least this long to dispute.
+		#[pallet::constant]
+		type MinChallengeWindow: Get<Moment>;
 
 		/// The longest feed description, in bytes.
 		#[pallet::constant]
@@ -436,9 +460,9 @@ pub mod pallet {
 	pub enum Error<T> {
 		/// A signed caller that is not an issuer tried to create a feed.
 		NotIssuer,
-		/// The caller is neither the feed's owner nor governance (nor, for a key rotation, the
-		/// operator itself).
-		NotFeedManager,
+		/// A key rotation was asked by someone other than the operator itself or governance
+		/// (a feed's owner may not re-key its operators).
+		NotOperatorItself,
 		/// There is no feed with this id.
 		UnknownFeed,
 		/// There are already `MaxFeeds` feeds (or feed ids ran out).
@@ -451,14 +475,14 @@ pub mod pallet {
 		MalformedUnit,
 		/// The feed declares more than `MAX_DECIMALS` decimals.
 		TooManyDecimals,
-		/// The period length is zero.
-		ZeroPeriodLength,
+		/// The period length is below `MinPeriodLength`.
+		PeriodTooShort,
 		/// The first period starts before now.
 		ScheduleStartsInPast,
-		/// The maximum report age is zero, so no report could ever be accepted.
-		ZeroReportAge,
-		/// The challenge window is zero.
-		ZeroChallengeWindow,
+		/// The maximum report age is below `MinReportAge`.
+		ReportAgeTooShort,
+		/// The challenge window is below `MinChallengeWindow`.
+		ChallengeWindowTooShort,
 		/// The smallest plausible value is above the largest.
 		InvalidBounds,
 		/// The quorum is zero or larger than the number of operators.
@@ -528,6 +552,8 @@ pub mod pallet {
 		NotDisputed,
 		/// No transition of this period is due.
 		NothingToSettle,
+		/// An issuer named operators for its own feed: governance appoints them.
+		OperatorsAppointedByGovernance,
 	}
 
 	#[pallet::hooks]
@@ -553,6 +579,9 @@ pub mod pallet {
 			assert!(T::MaxPendingFinalizations::get() > 0, "MaxPendingFinalizations must be > 0");
 			assert!(T::MaxTransitionsPerBlock::get() > 0, "MaxTransitionsPerBlock must be > 0");
 			assert!(T::MaxEntityIdLen::get() > 0, "MaxEntityIdLen must allow one byte");
+			assert!(T::MinPeriodLength::get() > 0, "MinPeriodLength must be > 0");
+			assert!(T::MinReportAge::get() > 0, "MinReportAge must be > 0");
+			assert!(T::MinChallengeWindow::get() > 0, "MinChallengeWindow must be > 0");
 			assert!(T::MaxAttributeLen::get() > 0, "MaxAttributeLen must allow one byte");
 		}
 
@@ -566,8 +595,9 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Create a feed with its metadata, rules and first operators (from period 0 on).
 		///
-		/// The origin is `GovernanceOrigin` (the feed then has no owner) or a signed issuer (who
-		/// then owns and manages it). The first period must not start before now.
+		/// The origin is `GovernanceOrigin` (the feed then has no owner) or a signed issuer,
+		/// who then owns it but names no operators: governance appoints them
+		/// ([`add_operator`](Pallet::add_operator)). The first period must not start before now.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::create_feed(spec.operators.len() as u32))]
 		pub fn create_feed(origin: OriginFor<T>, spec: Box<FeedSpec<T>>) -> DispatchResult {
@@ -575,10 +605,10 @@ pub mod pallet {
 			Self::do_create_feed(actor, *spec).map(|_| ())
 		}
 
-		/// Add `operator` to `feed`, signing with `key` from `from_period` on.
+		/// Appoint `operator` to `feed`, signing with `key` from `from_period` on.
 		///
-		/// The origin is the feed's owner or `GovernanceOrigin`. `from_period` must not have
-		/// started; the operator must hold the oracle-operator role.
+		/// The origin is `GovernanceOrigin`, never the feed's owner. `from_period` must not
+		/// have started; the operator must hold the oracle-operator role.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::add_operator())]
 		pub fn add_operator(
@@ -588,16 +618,16 @@ pub mod pallet {
 			key: OperatorKey,
 			from_period: PeriodIndex,
 		) -> DispatchResult {
-			let actor = Self::ensure_actor(origin)?;
+			T::GovernanceOrigin::ensure_origin(origin)?;
 			let operator = T::Lookup::lookup(operator)?;
-			Self::do_add_operator(actor, feed, operator, key, from_period)
+			Self::do_add_operator(feed, operator, key, from_period)
 		}
 
 		/// Retire `operator` of `feed`: its reports for `from_period` and later are refused.
 		///
-		/// The origin is the feed's owner or `GovernanceOrigin`. `from_period` must not have
-		/// started. Retiring below the quorum makes later periods `Missing`: add an operator
-		/// first.
+		/// The origin is `GovernanceOrigin`, never the feed's owner. `from_period` must not
+		/// have started. Retiring below the quorum makes later periods `Missing`: add an
+		/// operator first.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::retire_operator())]
 		pub fn retire_operator(
@@ -606,15 +636,15 @@ pub mod pallet {
 			operator: AccountIdLookupOf<T>,
 			from_period: PeriodIndex,
 		) -> DispatchResult {
-			let actor = Self::ensure_actor(origin)?;
+			T::GovernanceOrigin::ensure_origin(origin)?;
 			let operator = T::Lookup::lookup(operator)?;
-			Self::do_retire_operator(actor, feed, operator, from_period)
+			Self::do_retire_operator(feed, operator, from_period)
 		}
 
 		/// Replace `operator`'s key for `feed` with `new_key` from `from_period` on. Reports
 		/// for earlier periods are still signed, and stay verifiable, with the old key.
 		///
-		/// The origin is the operator itself, the feed's owner or `GovernanceOrigin`.
+		/// The origin is the operator itself or `GovernanceOrigin`, never the feed's owner.
 		/// `from_period` must not have started and must be after the latest key's first period.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::rotate_key())]
@@ -812,19 +842,26 @@ impl<T: Config> Pallet<T> {
 		actor: Actor<T::AccountId>,
 		spec: FeedSpec<T>,
 	) -> Result<FeedId, DispatchError> {
+		let FeedSpec { metadata, params, operators } = spec;
 		let owner = match actor {
 			Actor::Governance => None,
 			Actor::Signed(who) => {
 				ensure!(T::Roles::is_issuer(&who), Error::<T>::NotIssuer);
+				// The issuer is paid by the feed's numbers: who measures them is not its choice.
+				ensure!(operators.is_empty(), Error::<T>::OperatorsAppointedByGovernance);
 				Some(who)
 			}
 		};
-		let FeedSpec { metadata, params, operators } = spec;
 		Self::ensure_valid_metadata(&metadata)?;
 		Self::ensure_valid_params(&params, Self::now())?;
 		let operator_count =
 			u32::try_from(operators.len()).map_err(|_| Error::<T>::TooManyOperators)?;
-		ensure!((1..=operator_count).contains(&params.quorum), Error::<T>::InvalidQuorum);
+		// Operators appointed later must be able to reach the quorum; those named now must.
+		ensure!(
+			(1..=T::MaxOperatorsPerFeed::get()).contains(&params.quorum)
+				&& (operator_count == 0 || params.quorum <= operator_count),
+			Error::<T>::InvalidQuorum
+		);
 		for (index, (account, key)) in operators.iter().enumerate() {
 			let mut earlier = operators.iter().take(index);
 			ensure!(
@@ -869,16 +906,14 @@ impl<T: Config> Pallet<T> {
 	}
 
 	pub(crate) fn do_add_operator(
-		actor: Actor<T::AccountId>,
 		feed: FeedId,
 		operator: T::AccountId,
 		key: OperatorKey,
 		from_period: PeriodIndex,
 	) -> DispatchResult {
 		let mut info = Feeds::<T>::get(feed).ok_or(Error::<T>::UnknownFeed)?;
-		Self::ensure_manager(&actor, &info)?;
 		ensure!(
-			from_period >= info.params.schedule.current(Self::now()),
+			from_period >= info.params.schedule.first_unstarted(Self::now()),
 			Error::<T>::FromPeriodInPast
 		);
 		ensure!(!FeedOperators::<T>::contains_key(feed, &operator), Error::<T>::DuplicateOperator);
@@ -895,18 +930,16 @@ impl<T: Config> Pallet<T> {
 	}
 
 	pub(crate) fn do_retire_operator(
-		actor: Actor<T::AccountId>,
 		feed: FeedId,
 		operator: T::AccountId,
 		from_period: PeriodIndex,
 	) -> DispatchResult {
 		let info = Feeds::<T>::get(feed).ok_or(Error::<T>::UnknownFeed)?;
-		Self::ensure_manager(&actor, &info)?;
 		let mut operator_info =
 			FeedOperators::<T>::get(feed, &operator).ok_or(Error::<T>::UnknownOperator)?;
 		ensure!(operator_info.retired_from.is_none(), Error::<T>::OperatorRetired);
 		ensure!(
-			from_period >= info.params.schedule.current(Self::now()),
+			from_period >= info.params.schedule.first_unstarted(Self::now()),
 			Error::<T>::FromPeriodInPast
 		);
 
@@ -924,14 +957,15 @@ impl<T: Config> Pallet<T> {
 		from_period: PeriodIndex,
 	) -> DispatchResult {
 		let info = Feeds::<T>::get(feed).ok_or(Error::<T>::UnknownFeed)?;
-		if actor != Actor::Signed(operator.clone()) {
-			Self::ensure_manager(&actor, &info)?;
+		if let Actor::Signed(who) = &actor {
+			// Not the feed's owner: the issuer must not choose the key its numbers are signed with.
+			ensure!(who == &operator, Error::<T>::NotOperatorItself);
 		}
 		let mut operator_info =
 			FeedOperators::<T>::get(feed, &operator).ok_or(Error::<T>::UnknownOperator)?;
 		ensure!(!operator_info.is_retired_for(from_period), Error::<T>::OperatorRetired);
 		ensure!(
-			from_period >= info.params.schedule.current(Self::now()),
+			from_period >= info.params.schedule.first_unstarted(Self::now()),
 			Error::<T>::FromPeriodInPast
 		);
 		let latest = *operator_info.keys.last().ok_or(Error::<T>::UnknownOperator)?;
@@ -1159,6 +1193,10 @@ impl<T: Config> Pallet<T> {
 		let mut deadlines = DeadlineQueue::<T>::get();
 		let mut finalizations = FinalizationQueue::<T>::get();
 		let (mut deadlines_done, mut finalizations_done) = (0u32, 0u32);
+		// A feed's next deadline waits for the next block: one feed far behind (a long outage
+		// of short periods) then takes one transition per block, not every one, and the
+		// other feeds' due deadlines are served in the same block.
+		let mut requeue = Vec::new();
 		while deadlines_done.saturating_add(finalizations_done) < limit {
 			let deadline = deadlines.first().copied().filter(|item| item.due <= now);
 			let finalization = finalizations.first().copied().filter(|item| item.due <= now);
@@ -1166,8 +1204,7 @@ impl<T: Config> Pallet<T> {
 				(Some(item), other) if other.is_none_or(|other| item.due <= other.due) => {
 					deadlines.remove(0);
 					if let Some(next) = Self::process_deadline(item) {
-						// There is room: an entry was just taken out.
-						let _ = Self::insert_scheduled(&mut deadlines, next);
+						requeue.push(next);
 					}
 					deadlines_done = deadlines_done.saturating_add(1);
 				}
@@ -1178,6 +1215,10 @@ impl<T: Config> Pallet<T> {
 				}
 				_ => break,
 			}
+		}
+		for next in requeue {
+			// There is room: each came from an entry taken out above.
+			let _ = Self::insert_scheduled(&mut deadlines, next);
 		}
 		let next_due =
 			deadlines.first().into_iter().chain(finalizations.first()).map(|i| i.due).min();
@@ -1288,19 +1329,6 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	fn ensure_manager(actor: &Actor<T::AccountId>, info: &FeedInfo<T>) -> DispatchResult {
-		match actor {
-			Actor::Governance => Ok(()),
-			Actor::Signed(who) => {
-				ensure!(info.owner.as_ref() == Some(who), Error::<T>::NotFeedManager);
-				// The role is read when it is used: an owner whose Issuer role was withdrawn (or
-				// whose identity is suspended) no longer manages its feeds; governance does.
-				ensure!(T::Roles::is_issuer(who), Error::<T>::NotIssuer);
-				Ok(())
-			}
-		}
-	}
-
 	/// `key` may be registered for `account`: the account is an oracle operator, the key is
 	/// acceptable and not bound to another account.
 	fn ensure_registrable(account: &T::AccountId, key: &OperatorKey) -> DispatchResult {
@@ -1331,10 +1359,21 @@ impl<T: Config> Pallet<T> {
 	}
 
 	fn ensure_valid_params(params: &FeedParams, now: Moment) -> DispatchResult {
-		ensure!(params.schedule.length > 0, Error::<T>::ZeroPeriodLength);
+		// The minimums are at least 1 (`integrity_test`), so no length or window is zero.
+		let at_least = |value: Moment, min: Moment| value >= min.max(1);
+		ensure!(
+			at_least(params.schedule.length, T::MinPeriodLength::get()),
+			Error::<T>::PeriodTooShort
+		);
 		ensure!(params.schedule.first_start >= now, Error::<T>::ScheduleStartsInPast);
-		ensure!(params.max_report_age > 0, Error::<T>::ZeroReportAge);
-		ensure!(params.challenge_window > 0, Error::<T>::ZeroChallengeWindow);
+		ensure!(
+			at_least(params.max_report_age, T::MinReportAge::get()),
+			Error::<T>::ReportAgeTooShort
+		);
+		ensure!(
+			at_least(params.challenge_window, T::MinChallengeWindow::get()),
+			Error::<T>::ChallengeWindowTooShort
+		);
 		ensure!(params.min_value <= params.max_value, Error::<T>::InvalidBounds);
 		ensure!(params.deadline(0).is_some(), Error::<T>::PeriodOutOfRange);
 		Ok(())
@@ -1365,8 +1404,8 @@ impl<T: Config> Pallet<T> {
 			ensure!(params.challenge_window > 0, "feed with zero challenge window");
 			ensure!(params.min_value <= params.max_value, "feed with inverted bounds");
 			ensure!(
-				(1..=info.operators).contains(&params.quorum),
-				"feed quorum unreachable by its operators"
+				(1..=T::MaxOperatorsPerFeed::get()).contains(&params.quorum),
+				"feed quorum zero or above MaxOperatorsPerFeed"
 			);
 			let mut operators: u32 = 0;
 			for (operator, operator_info) in FeedOperators::<T>::iter_prefix(feed) {

@@ -13,7 +13,7 @@ use frame_support::{
 	derive_impl,
 	dispatch::DispatchResultWithPostInfo,
 	parameter_types,
-	traits::{ConstU32, Hooks, UnixTime},
+	traits::{ConstU32, ConstU64, Hooks, UnixTime},
 	BoundedVec,
 };
 use frame_system::EnsureRoot;
@@ -73,6 +73,12 @@ pub const FIRST_START: Moment = START + HOUR;
 pub const MAX_AGE: Moment = 2 * DAY;
 /// The challenge window of a default feed.
 pub const CHALLENGE_WINDOW: Moment = 3 * DAY;
+/// The shortest period a feed may have.
+pub const MIN_PERIOD: Moment = HOUR;
+/// The shortest maximum report age.
+pub const MIN_REPORT_AGE: Moment = 10 * 60_000;
+/// The shortest challenge window.
+pub const MIN_CHALLENGE_WINDOW: Moment = 20 * 60_000;
 
 parameter_types! {
 	/// The wall clock in milliseconds since the Unix epoch; tests move it with `Now::set`.
@@ -138,6 +144,9 @@ impl pallet_citybond_kpi_oracle::Config for Test {
 	type MaxAttestations = ConstU32<2>;
 	type MaxPendingFinalizations = ConstU32<4>;
 	type MaxTransitionsPerBlock = ConstU32<3>;
+	type MinPeriodLength = ConstU64<MIN_PERIOD>;
+	type MinReportAge = ConstU64<MIN_REPORT_AGE>;
+	type MinChallengeWindow = ConstU64<MIN_CHALLENGE_WINDOW>;
 	type MaxDescriptionLen = ConstU32<64>;
 	type MaxEntityIdLen = ConstU32<64>;
 	type MaxAttributeLen = ConstU32<32>;
@@ -208,10 +217,15 @@ pub fn spec(operators: &[u64], quorum: u32) -> FeedSpec<Test> {
 	}
 }
 
-/// Creates a feed from `spec` as [`ISSUER`] and returns its id.
-pub fn create(spec: FeedSpec<Test>) -> FeedId {
+/// [`ISSUER`] creates a feed from `spec` without its operators, then governance appoints them
+/// from period 0 on (the only way an issuer's feed gets operators). Returns the feed's id.
+pub fn create(mut spec: FeedSpec<Test>) -> FeedId {
 	let feed = crate::NextFeedId::<Test>::get();
+	let operators = core::mem::take(&mut spec.operators);
 	KpiOracle::create_feed(RuntimeOrigin::signed(ISSUER), Box::new(spec)).unwrap();
+	for (operator, key) in operators {
+		KpiOracle::add_operator(RuntimeOrigin::root(), feed, operator, key, 0).unwrap();
+	}
 	feed
 }
 

@@ -51,8 +51,13 @@ fn spec_with_keys(operators: &[(u64, OperatorKey)], quorum: u32) -> FeedSpec<Tes
 	feed_spec
 }
 
+/// Governance creating `feed_spec` (operators included) fails with `error`.
 fn assert_create_fails(feed_spec: FeedSpec<Test>, error: Error<Test>) {
-	assert_noop!(KpiOracle::create_feed(signed(ISSUER), Box::new(feed_spec)), error);
+	assert_noop!(KpiOracle::create_feed(root(), Box::new(feed_spec)), error);
+}
+
+fn root() -> RuntimeOrigin {
+	RuntimeOrigin::root()
 }
 
 /// Makes period 0 of `feed` `Provisional` with A, B and C reporting 100, 102 and 150 (quorum 3
@@ -323,7 +328,7 @@ fn submit_report_fails_when_signature_s_is_not_canonical() {
 // --- feeds -------------------------------------------------------------------------------------
 
 #[test]
-fn create_feed_by_issuer_registers_operators_and_queues_the_first_deadline() {
+fn create_feed_by_issuer_then_governance_appoints_operators_and_the_first_deadline_queues() {
 	build_and_execute(|| {
 		let feed = default_feed();
 		assert_eq!(feed, 0);
@@ -348,7 +353,7 @@ fn create_feed_by_issuer_registers_operators_and_queues_the_first_deadline() {
 			feed,
 			owner: Some(ISSUER),
 			params: spec(&[], 2).params,
-			operators: 3,
+			operators: 0,
 		}));
 		System::assert_last_event(
 			Event::OperatorAdded {
@@ -369,22 +374,75 @@ fn create_feed_by_issuer_registers_operators_and_queues_the_first_deadline() {
 }
 
 #[test]
-fn an_owner_that_lost_the_issuer_role_no_longer_manages_its_feed() {
+fn the_feed_owner_cannot_appoint_retire_or_rekey_its_operators() {
+	build_and_execute(|| {
+		// The issuer is paid by the feed's numbers: it names no operators at creation...
+		assert_noop!(
+			KpiOracle::create_feed(signed(ISSUER), Box::new(spec(&[OPERATOR_A], 1))),
+			Error::<Test>::OperatorsAppointedByGovernance
+		);
+		assert_ok!(KpiOracle::create_feed(signed(ISSUER), Box::new(spec(&[], 2))));
+		let feed = 0;
+		assert_eq!(KpiOracle::feed(feed).unwrap().owner, Some(ISSUER));
+		assert_eq!(KpiOracle::feed(feed).unwrap().operators, 0);
+		// ...appoints none later...
+		assert_noop!(
+			KpiOracle::add_operator(signed(ISSUER), feed, OPERATOR_A, key(OPERATOR_A), 0),
+			DispatchError::BadOrigin
+		);
+		assert_ok!(KpiOracle::add_operator(root(), feed, OPERATOR_A, key(OPERATOR_A), 0));
+		assert_ok!(KpiOracle::add_operator(root(), feed, OPERATOR_B, key(OPERATOR_B), 0));
+		// ...retires none...
+		assert_noop!(
+			KpiOracle::retire_operator(signed(ISSUER), feed, OPERATOR_B, 1),
+			DispatchError::BadOrigin
+		);
+		// ...and re-keys none, not even to a key of an operator it controls.
+		assert_noop!(
+			KpiOracle::rotate_key(signed(ISSUER), feed, OPERATOR_A, key(OPERATOR_D), 1),
+			Error::<Test>::NotOperatorItself
+		);
+		// Nothing the owner tried changed the operators.
+		let a = FeedOperators::<Test>::get(feed, OPERATOR_A).unwrap();
+		assert_eq!((a.keys.len(), a.retired_from), (1, None));
+		assert_eq!(FeedOperators::<Test>::get(feed, OPERATOR_B).unwrap().retired_from, None);
+		assert_eq!(KpiOracle::feed(feed).unwrap().operators, 2);
+	});
+}
+
+#[test]
+fn operator_changes_take_effect_only_from_a_period_that_has_not_started() {
 	build_and_execute(|| {
 		let feed = create(spec(&[OPERATOR_A], 1));
-		IssuerAccounts::mutate(|accounts| accounts.retain(|who| *who != ISSUER));
+		// Before the schedule starts, period 0 has not started: from 0 is fine.
+		assert_eq!(Now::get(), START);
+		assert_ok!(KpiOracle::add_operator(root(), feed, OPERATOR_B, key(OPERATOR_B), 0));
+		// A period starts at its first millisecond: from then on it is closed to changes.
+		Now::set(FIRST_START);
 		assert_noop!(
-			KpiOracle::add_operator(signed(ISSUER), feed, OPERATOR_B, key(OPERATOR_B), 0),
-			Error::<Test>::NotIssuer
+			KpiOracle::add_operator(root(), feed, OPERATOR_C, key(OPERATOR_C), 0),
+			Error::<Test>::FromPeriodInPast
 		);
-		// Governance still does.
-		assert_ok!(KpiOracle::add_operator(
-			RuntimeOrigin::root(),
-			feed,
-			OPERATOR_B,
-			key(OPERATOR_B),
-			0
-		));
+		Now::set(period_start(2) - 1);
+		assert_ok!(KpiOracle::add_operator(root(), feed, OPERATOR_C, key(OPERATOR_C), 2));
+		Now::set(period_start(2));
+		for from in [0, 1, 2] {
+			assert_noop!(
+				KpiOracle::add_operator(root(), feed, OPERATOR_D, key(OPERATOR_D), from),
+				Error::<Test>::FromPeriodInPast
+			);
+			assert_noop!(
+				KpiOracle::retire_operator(root(), feed, OPERATOR_B, from),
+				Error::<Test>::FromPeriodInPast
+			);
+			assert_noop!(
+				KpiOracle::rotate_key(signed(OPERATOR_A), feed, OPERATOR_A, key(111), from),
+				Error::<Test>::FromPeriodInPast
+			);
+		}
+		assert_ok!(KpiOracle::add_operator(root(), feed, OPERATOR_D, key(OPERATOR_D), 3));
+		assert_ok!(KpiOracle::retire_operator(root(), feed, OPERATOR_B, 3));
+		assert_ok!(KpiOracle::rotate_key(signed(OPERATOR_A), feed, OPERATOR_A, key(111), 3));
 	});
 }
 
@@ -393,10 +451,10 @@ fn create_feed_by_governance_has_no_owner() {
 	build_and_execute(|| {
 		assert_ok!(KpiOracle::create_feed(RuntimeOrigin::root(), Box::new(spec(&[OPERATOR_A], 1))));
 		assert_eq!(KpiOracle::feed(0).unwrap().owner, None);
-		// Only governance manages it.
+		// Only governance appoints its operators.
 		assert_noop!(
 			KpiOracle::add_operator(signed(ISSUER), 0, OPERATOR_B, key(OPERATOR_B), 0),
-			Error::<Test>::NotFeedManager
+			DispatchError::BadOrigin
 		);
 		assert_ok!(KpiOracle::add_operator(
 			RuntimeOrigin::root(),
@@ -449,7 +507,7 @@ fn create_feed_fails_with_malformed_metadata() {
 		let mut feed_spec = base();
 		feed_spec.metadata.unit = BoundedVec::truncate_from(b"P1".to_vec());
 		feed_spec.metadata.decimals = MAX_DECIMALS;
-		assert_ok!(KpiOracle::create_feed(signed(ISSUER), Box::new(feed_spec)));
+		assert_ok!(KpiOracle::create_feed(root(), Box::new(feed_spec)));
 	});
 }
 
@@ -460,19 +518,30 @@ fn create_feed_fails_with_invalid_rules() {
 
 		let mut feed_spec = base();
 		feed_spec.params.schedule.length = 0;
-		assert_create_fails(feed_spec, Error::<Test>::ZeroPeriodLength);
+		assert_create_fails(feed_spec, Error::<Test>::PeriodTooShort);
+
+		let mut feed_spec = base();
+		feed_spec.params.schedule.length = MIN_PERIOD - 1;
+		assert_create_fails(feed_spec, Error::<Test>::PeriodTooShort);
 
 		let mut feed_spec = base();
 		feed_spec.params.schedule.first_start = START - 1;
 		assert_create_fails(feed_spec, Error::<Test>::ScheduleStartsInPast);
 
 		let mut feed_spec = base();
-		feed_spec.params.max_report_age = 0;
-		assert_create_fails(feed_spec, Error::<Test>::ZeroReportAge);
+		feed_spec.params.max_report_age = MIN_REPORT_AGE - 1;
+		assert_create_fails(feed_spec, Error::<Test>::ReportAgeTooShort);
 
 		let mut feed_spec = base();
-		feed_spec.params.challenge_window = 0;
-		assert_create_fails(feed_spec, Error::<Test>::ZeroChallengeWindow);
+		feed_spec.params.challenge_window = MIN_CHALLENGE_WINDOW - 1;
+		assert_create_fails(feed_spec, Error::<Test>::ChallengeWindowTooShort);
+
+		// Exactly the minimums are fine.
+		let mut feed_spec = spec(&[], 2);
+		feed_spec.params.schedule.length = MIN_PERIOD;
+		feed_spec.params.max_report_age = MIN_REPORT_AGE;
+		feed_spec.params.challenge_window = MIN_CHALLENGE_WINDOW;
+		assert_ok!(KpiOracle::create_feed(signed(ISSUER), Box::new(feed_spec)));
 
 		let mut feed_spec = base();
 		feed_spec.params.min_value = 10;
@@ -492,7 +561,7 @@ fn create_feed_fails_with_invalid_rules() {
 		// A schedule may start right now.
 		let mut feed_spec = base();
 		feed_spec.params.schedule.first_start = START;
-		assert_ok!(KpiOracle::create_feed(signed(ISSUER), Box::new(feed_spec)));
+		assert_ok!(KpiOracle::create_feed(root(), Box::new(feed_spec)));
 	});
 }
 
@@ -551,8 +620,8 @@ fn create_feed_fails_when_key_belongs_to_another_account() {
 			Error::<Test>::KeyInUse,
 		);
 		// An operator may use its own key in several feeds.
-		assert_ok!(KpiOracle::create_feed(signed(OTHER_ISSUER), Box::new(spec(&[OPERATOR_A], 1))));
-		assert_eq!(KpiOracle::feed(1).unwrap().owner, Some(OTHER_ISSUER));
+		assert_ok!(KpiOracle::create_feed(root(), Box::new(spec(&[OPERATOR_A], 1))));
+		assert_eq!(KpiOracle::feed(1).unwrap().operators, 1);
 	});
 }
 
@@ -570,11 +639,11 @@ fn create_feed_fails_when_feed_limit_is_reached() {
 // --- operators and keys ------------------------------------------------------------------------
 
 #[test]
-fn add_operator_by_owner_joins_from_the_given_period() {
+fn add_operator_by_governance_joins_from_the_given_period() {
 	build_and_execute(|| {
 		let feed = default_feed();
 		Now::set(period_start(1) + HOUR);
-		assert_ok!(KpiOracle::add_operator(signed(ISSUER), feed, OPERATOR_D, key(OPERATOR_D), 2));
+		assert_ok!(KpiOracle::add_operator(root(), feed, OPERATOR_D, key(OPERATOR_D), 2));
 		System::assert_last_event(
 			Event::OperatorAdded {
 				feed,
@@ -598,36 +667,36 @@ fn add_operator_fails_for_bad_requests() {
 	build_and_execute(|| {
 		let feed = default_feed();
 		assert_noop!(
-			KpiOracle::add_operator(signed(OTHER_ISSUER), feed, OPERATOR_D, key(OPERATOR_D), 0),
-			Error::<Test>::NotFeedManager
+			KpiOracle::add_operator(signed(ISSUER), feed, OPERATOR_D, key(OPERATOR_D), 0),
+			DispatchError::BadOrigin
 		);
 		assert_noop!(
-			KpiOracle::add_operator(signed(ISSUER), 9, OPERATOR_D, key(OPERATOR_D), 0),
+			KpiOracle::add_operator(root(), 9, OPERATOR_D, key(OPERATOR_D), 0),
 			Error::<Test>::UnknownFeed
 		);
 		assert_noop!(
-			KpiOracle::add_operator(signed(ISSUER), feed, OPERATOR_A, key(OPERATOR_D), 0),
+			KpiOracle::add_operator(root(), feed, OPERATOR_A, key(OPERATOR_D), 0),
 			Error::<Test>::DuplicateOperator
 		);
 		assert_noop!(
-			KpiOracle::add_operator(signed(ISSUER), feed, STRANGER, key(STRANGER), 0),
+			KpiOracle::add_operator(root(), feed, STRANGER, key(STRANGER), 0),
 			Error::<Test>::NotOracleOperator
 		);
 		assert_noop!(
-			KpiOracle::add_operator(signed(ISSUER), feed, OPERATOR_D, key(OPERATOR_A), 0),
+			KpiOracle::add_operator(root(), feed, OPERATOR_D, key(OPERATOR_A), 0),
 			Error::<Test>::KeyInUse
 		);
 		Now::set(period_start(2));
 		assert_noop!(
-			KpiOracle::add_operator(signed(ISSUER), feed, OPERATOR_D, key(OPERATOR_D), 1),
+			KpiOracle::add_operator(root(), feed, OPERATOR_D, key(OPERATOR_D), 2),
 			Error::<Test>::FromPeriodInPast
 		);
 
-		assert_ok!(KpiOracle::add_operator(signed(ISSUER), feed, OPERATOR_D, key(OPERATOR_D), 2));
-		assert_ok!(KpiOracle::add_operator(signed(ISSUER), feed, OPERATOR_E, key(OPERATOR_E), 2));
+		assert_ok!(KpiOracle::add_operator(root(), feed, OPERATOR_D, key(OPERATOR_D), 3));
+		assert_ok!(KpiOracle::add_operator(root(), feed, OPERATOR_E, key(OPERATOR_E), 3));
 		OperatorAccounts::mutate(|accounts| accounts.push(16));
 		assert_noop!(
-			KpiOracle::add_operator(signed(ISSUER), feed, 16, key(16), 2),
+			KpiOracle::add_operator(root(), feed, 16, key(16), 3),
 			Error::<Test>::TooManyOperators
 		);
 	});
@@ -637,21 +706,21 @@ fn add_operator_fails_for_bad_requests() {
 fn retired_operator_reports_are_refused_from_the_retirement_period() {
 	build_and_execute(|| {
 		let feed = default_feed();
-		assert_ok!(KpiOracle::retire_operator(signed(ISSUER), feed, OPERATOR_C, 1));
+		assert_ok!(KpiOracle::retire_operator(root(), feed, OPERATOR_C, 1));
 		System::assert_last_event(
 			Event::OperatorRetired { feed, operator: OPERATOR_C, from_period: 1 }.into(),
 		);
 		assert_noop!(
-			KpiOracle::retire_operator(signed(ISSUER), feed, OPERATOR_C, 2),
+			KpiOracle::retire_operator(root(), feed, OPERATOR_C, 2),
 			Error::<Test>::OperatorRetired
 		);
 		assert_noop!(
-			KpiOracle::retire_operator(signed(ISSUER), feed, OPERATOR_D, 1),
+			KpiOracle::retire_operator(root(), feed, OPERATOR_D, 1),
 			Error::<Test>::UnknownOperator
 		);
 		assert_noop!(
 			KpiOracle::retire_operator(signed(OPERATOR_A), feed, OPERATOR_B, 1),
-			Error::<Test>::NotFeedManager
+			DispatchError::BadOrigin
 		);
 
 		Now::set(period_end(1) + HOUR);
@@ -709,31 +778,31 @@ fn rotate_key_fails_for_bad_requests() {
 		Now::set(period_start(1));
 		assert_noop!(
 			KpiOracle::rotate_key(signed(STRANGER), feed, OPERATOR_A, key(111), 2),
-			Error::<Test>::NotFeedManager
+			Error::<Test>::NotOperatorItself
 		);
 		assert_noop!(
 			KpiOracle::rotate_key(signed(OPERATOR_B), feed, OPERATOR_A, key(111), 2),
-			Error::<Test>::NotFeedManager
+			Error::<Test>::NotOperatorItself
 		);
 		assert_noop!(
-			KpiOracle::rotate_key(signed(ISSUER), feed, OPERATOR_D, key(111), 2),
+			KpiOracle::rotate_key(root(), feed, OPERATOR_D, key(111), 2),
 			Error::<Test>::UnknownOperator
 		);
 		assert_noop!(
-			KpiOracle::rotate_key(signed(ISSUER), feed, OPERATOR_A, key(111), 0),
+			KpiOracle::rotate_key(root(), feed, OPERATOR_A, key(111), 1),
 			Error::<Test>::FromPeriodInPast
 		);
 		assert_noop!(
-			KpiOracle::rotate_key(signed(ISSUER), feed, OPERATOR_A, key(OPERATOR_A), 2),
+			KpiOracle::rotate_key(root(), feed, OPERATOR_A, key(OPERATOR_A), 2),
 			Error::<Test>::KeyUnchanged
 		);
 		assert_noop!(
-			KpiOracle::rotate_key(signed(ISSUER), feed, OPERATOR_A, key(OPERATOR_B), 2),
+			KpiOracle::rotate_key(root(), feed, OPERATOR_A, key(OPERATOR_B), 2),
 			Error::<Test>::KeyInUse
 		);
 		assert_noop!(
 			KpiOracle::rotate_key(
-				signed(ISSUER),
+				root(),
 				feed,
 				OPERATOR_A,
 				OperatorKey::from_raw(SMALL_ORDER_POINTS[6]),
@@ -742,8 +811,12 @@ fn rotate_key_fails_for_bad_requests() {
 			Error::<Test>::WeakKey
 		);
 
-		// The owner and governance may rotate too.
-		assert_ok!(KpiOracle::rotate_key(signed(ISSUER), feed, OPERATOR_A, key(111), 2));
+		// Governance may rotate too; the feed's owner may not.
+		assert_noop!(
+			KpiOracle::rotate_key(signed(ISSUER), feed, OPERATOR_A, key(111), 2),
+			Error::<Test>::NotOperatorItself
+		);
+		assert_ok!(KpiOracle::rotate_key(root(), feed, OPERATOR_A, key(111), 2));
 		assert_noop!(
 			KpiOracle::rotate_key(RuntimeOrigin::root(), feed, OPERATOR_A, key(112), 2),
 			Error::<Test>::RotationTooEarly
@@ -755,7 +828,7 @@ fn rotate_key_fails_for_bad_requests() {
 			Error::<Test>::TooManyKeys
 		);
 
-		assert_ok!(KpiOracle::retire_operator(signed(ISSUER), feed, OPERATOR_B, 5));
+		assert_ok!(KpiOracle::retire_operator(root(), feed, OPERATOR_B, 5));
 		assert_noop!(
 			KpiOracle::rotate_key(signed(OPERATOR_B), feed, OPERATOR_B, key(114), 5),
 			Error::<Test>::OperatorRetired
@@ -1319,29 +1392,50 @@ fn period_without_quorum_becomes_missing_at_its_deadline() {
 #[test]
 fn transitions_per_block_are_bounded_and_processed_in_time_order() {
 	build_and_execute(|| {
-		let feed = default_feed();
+		let feeds = [default_feed(), default_feed(), default_feed()];
 		let missing =
 			|| events().iter().filter(|event| matches!(event, Event::KpiMissing { .. })).count();
-		// The chain was idle for five periods: five deadlines are due, three fit in a block.
-		next_block_at(deadline(4));
+		// The chain was idle for two periods: six deadlines are due, one per feed a block.
+		next_block_at(deadline(1));
 		assert_eq!(missing(), 3);
-		for period in 0..3 {
-			assert_eq!(stored_status(feed, period), Some(KpiStatus::Missing));
+		for feed in feeds {
+			assert_eq!(stored_status(feed, 0), Some(KpiStatus::Missing));
+			assert_eq!(stored_status(feed, 1), None);
+			// Reads do not wait for the queue.
+			assert_eq!(KpiOracle::kpi(feed, 1).unwrap().status, KpiStatus::Missing);
 		}
-		assert_eq!(stored_status(feed, 3), None);
-		assert_eq!(NextDue::<Test>::get(), Some(deadline(3)));
-		// Reads do not wait for the queue.
-		assert_eq!(KpiOracle::kpi(feed, 4).unwrap().status, KpiStatus::Missing);
+		assert_eq!(NextDue::<Test>::get(), Some(deadline(1)));
 
-		next_block_at(deadline(4) + 1);
-		assert_eq!(missing(), 5);
-		assert_eq!(stored_status(feed, 4), Some(KpiStatus::Missing));
-		assert_eq!(stored_status(feed, 5), None);
-		assert_eq!(NextDue::<Test>::get(), Some(deadline(5)));
+		next_block_at(deadline(1) + 1);
+		assert_eq!(missing(), 6);
+		assert_eq!(NextDue::<Test>::get(), Some(deadline(2)));
 
 		// Nothing due: a block does nothing.
-		next_block_at(deadline(5) - 1);
-		assert_eq!(missing(), 5);
+		next_block_at(deadline(2) - 1);
+		assert_eq!(missing(), 6);
+	});
+}
+
+#[test]
+fn a_feed_far_behind_catches_up_a_period_a_block_without_starving_the_others() {
+	build_and_execute(|| {
+		let behind = default_feed();
+		// Another feed whose period 0 reaches its deadline with `behind`'s period 3.
+		let mut later_spec = spec(&[OPERATOR_A, OPERATOR_B, OPERATOR_C], 2);
+		later_spec.params.schedule.first_start = period_start(3);
+		let other = create(later_spec);
+		// Five of `behind`'s deadlines are due, all earlier than `other`'s first, and the block
+		// has room for three transitions: `other` is served in the first block all the same.
+		next_block_at(deadline(4));
+		assert_eq!(stored_status(behind, 0), Some(KpiStatus::Missing));
+		assert_eq!(stored_status(other, 0), Some(KpiStatus::Missing));
+		assert_eq!(stored_status(behind, 1), None);
+		// Then `behind` catches up one period a block.
+		for period in 1..=4 {
+			next_block_at(deadline(4) + Moment::from(period));
+			assert_eq!(stored_status(behind, period), Some(KpiStatus::Missing));
+			assert_eq!(stored_status(behind, period + 1), None);
+		}
 	});
 }
 
@@ -1363,7 +1457,11 @@ fn finalizations_and_deadlines_share_the_per_block_budget() {
 		assert_eq!(stored_status(feed, 0), Some(KpiStatus::Final));
 		assert_eq!(stored_status(feed, 1), Some(KpiStatus::Final));
 		assert_eq!(DeadlineQueue::<Test>::get()[0].period, 1);
+		// One deadline of a feed per block: period 1's (a KPI, nothing to mark), then 2's.
 		next_block_at(later + 1);
+		assert_eq!(DeadlineQueue::<Test>::get()[0].period, 2);
+		assert_eq!(stored_status(feed, 2), None);
+		next_block_at(later + 2);
 		assert_eq!(stored_status(feed, 2), Some(KpiStatus::Missing));
 	});
 }

@@ -90,6 +90,17 @@ impl PeriodSchedule {
 		self.start(period)?.checked_add(self.length)
 	}
 
+	/// The first period that has not started at `now` (a period starts at its first
+	/// millisecond): 0 before the schedule starts, else the one after [`Self::current`].
+	/// Operator changes take effect from it at the earliest, never within a running period.
+	pub fn first_unstarted(&self, now: Moment) -> PeriodIndex {
+		if now < self.first_start {
+			0
+		} else {
+			self.current(now).saturating_add(1)
+		}
+	}
+
 	/// The period that contains `now`: 0 before the schedule starts, `PeriodIndex::MAX` past the
 	/// last representable period.
 	pub fn current(&self, now: Moment) -> PeriodIndex {

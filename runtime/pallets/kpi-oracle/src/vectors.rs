@@ -405,7 +405,7 @@ fn agreement_vectors_are_accepted_or_refused_by_the_pallet_as_stated() {
 				// The key never gets in, so no report under it can count.
 				spec.operators.try_push((OPERATOR_A, key)).unwrap();
 				assert_noop!(
-					KpiOracle::create_feed(RuntimeOrigin::signed(ISSUER), Box::new(spec)),
+					KpiOracle::create_feed(RuntimeOrigin::root(), Box::new(spec)),
 					match vector.expected.operator_key {
 						KeyCheck::SmallOrder => Error::<Test>::WeakKey,
 						_ => Error::<Test>::NonCanonicalKey,
