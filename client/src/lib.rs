@@ -133,11 +133,16 @@ pub async fn sudo(client: &Client, key: &Keypair, call: Value) -> Result<TxEvent
 	// `Sudid { sudo_result }`: the first byte is 0 for `Ok`, then the dispatch error.
 	match sudid.as_slice() {
 		[sudid] if sudid.fields.first() == Some(&0) => Ok(events),
-		[sudid] => Err(DispatchFailed(format!(
-			"sudo dispatched it and it failed: 0x{}",
-			hex::encode(sudid.fields.get(1..).unwrap_or_default())
-		))
-		.into()),
+		[sudid] => {
+			let bytes = sudid.fields.get(1..).unwrap_or_default();
+			let metadata = client.at_current_block().await?.metadata();
+			// The error in words (`Pallet.Error`), as for a signed call; its bytes otherwise.
+			let error = match DispatchError::decode_from(bytes, metadata) {
+				Ok(error) => describe_dispatch_error(&error),
+				Err(_) => format!("0x{}", hex::encode(bytes)),
+			};
+			Err(DispatchFailed(format!("sudo dispatched it and it failed: {error}")).into())
+		}
 		_ => bail!("no Sudo.Sudid event"),
 	}
 }

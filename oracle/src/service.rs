@@ -309,6 +309,14 @@ pub enum Event {
 		/// What it means.
 		meaning: String,
 	},
+	/// The period was decided by the other operators' reports before this one arrived (a quorum
+	/// of m of n with m < n): the report was not needed. Not a fault of this operator.
+	Superseded {
+		/// The feed.
+		feed: u32,
+		/// The period.
+		period: u32,
+	},
 	/// An included report is in a finalized block.
 	Finalized {
 		/// The feed.
@@ -492,6 +500,17 @@ pub async fn decide(
 
 /// Whether `operator`'s report for `period` of `feed` is in a finalized block, or gets there
 /// within about 30 s (finality trails the best block by a few blocks).
+/// Why a superseded report is recorded `failed` without being a fault.
+const SUPERSEDED: &str =
+	"not needed: the other operators' reports reached the quorum first and decided the period";
+
+/// Whether the chain refused a report because the period was already decided: by the quorum
+/// of the other operators (or `Missing` past its deadline, which a report sent in time cannot
+/// meet). Such a report is superseded, not rejected.
+pub fn is_superseded(error: &str) -> bool {
+	error == "PeriodAlreadyDecided" || error.ends_with("::PeriodAlreadyDecided")
+}
+
 async fn found_finalized(chain: &Chain, feed: u32, period: u32, operator: [u8; 32]) -> bool {
 	for attempt in 0..10 {
 		if attempt > 0 {
@@ -801,6 +820,16 @@ impl Oracle {
 					tokio::time::sleep(backoff).await;
 					backoff = backoff.saturating_mul(2).min(std::time::Duration::from_secs(8));
 				}
+				Err(SubmitError::Rejected { error, .. }) if is_superseded(&error) => {
+					let outcome = Outcome {
+						code: Some(&error),
+						reason: Some(SUPERSEDED),
+						..Default::default()
+					};
+					self.store.transition(feed, period, &key, State::Failed, outcome).await?;
+					tracing::info!(feed, period, "{SUPERSEDED}");
+					return Ok(Event::Superseded { feed, period });
+				}
 				Err(SubmitError::Rejected { error, meaning }) => {
 					// Ours, sent before, maybe not final yet: wait for it.
 					if error.ends_with("DuplicateReport")
@@ -850,6 +879,17 @@ impl Oracle {
 mod tests {
 	use super::*;
 	use crate::chain::Schedule;
+
+	#[test]
+	fn a_report_after_the_quorum_is_superseded_not_rejected() {
+		assert!(is_superseded("KpiOracle::PeriodAlreadyDecided"));
+		assert!(is_superseded("PeriodAlreadyDecided"));
+		for error in
+			["KpiOracle::DuplicateReport", "KpiOracle::StaleReport", "X::PeriodAlreadyDecidedY"]
+		{
+			assert!(!is_superseded(error), "{error}");
+		}
+	}
 
 	#[test]
 	fn open_periods_are_closed_and_not_stale() {

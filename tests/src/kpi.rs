@@ -1,6 +1,7 @@
-//! The KPI oracle from the tests' side: feeds created by Bob, the demo city.
+//! The KPI oracle from the tests' side: feeds created by governance with their operators, reports
+//! signed as the oracle service signs them.
 
-use crate::{account_id, find_events, submit_ok, Client};
+use crate::{account_id, find_events, submit_ok, sudo, Client};
 use anyhow::{bail, Result};
 use codec::{Decode, Encode};
 use ed25519_dalek::{Signer, SigningKey};
@@ -119,16 +120,12 @@ pub struct FeedRules<'a> {
 	pub challenge_window: u64,
 }
 
-/// Bob creates a feed with `operators` (account, ed25519 key); returns its id.
-pub async fn create_feed(
-	client: &Client,
-	rules: &FeedRules<'_>,
-	operators: &[([u8; 32], [u8; 32])],
-) -> Result<u32> {
+/// The `FeedSpec` of a feed with `rules` and `operators` (account, ed25519 key).
+pub fn feed_spec(rules: &FeedRules<'_>, operators: &[([u8; 32], [u8; 32])]) -> Value {
 	let operators = operators.iter().map(|(account, key)| {
 		Value::unnamed_composite([Value::from_bytes(account), Value::from_bytes(key)])
 	});
-	let spec = Value::named_composite([
+	Value::named_composite([
 		(
 			"metadata",
 			Value::named_composite([
@@ -162,9 +159,41 @@ pub async fn create_feed(
 			]),
 		),
 		("operators", Value::unnamed_composite(operators)),
-	]);
-	let events = submit_ok(client, &dev::bob(), "KpiOracle", "create_feed", vec![spec]).await?;
+	])
+}
+
+/// Governance (Alice, the dev chain's sudo key) creates a feed with `operators` (account,
+/// ed25519 key); returns its id. An issuer's own feed gets its operators the same way (it names
+/// none itself): see the dev stack's feeds.
+pub async fn create_feed(
+	client: &Client,
+	rules: &FeedRules<'_>,
+	operators: &[([u8; 32], [u8; 32])],
+) -> Result<u32> {
+	let spec = feed_spec(rules, operators);
+	let call = Value::unnamed_variant(
+		"KpiOracle",
+		[Value::named_variant("create_feed", [("spec", spec)])],
+	);
+	let events = sudo(client, &dev::alice(), call).await?;
 	let created = find_events(&events, "KpiOracle", "FeedCreated")?;
 	let [created] = created.as_slice() else { bail!("expected one FeedCreated event") };
 	Ok(u32::decode(&mut &created.fields[..])?)
+}
+
+/// The call `KpiOracle.add_operator(feed, operator, key, from_period)`, which only governance
+/// may dispatch: `operator` signs `feed`'s reports with `key` from `from_period` on.
+pub fn add_operator_call(feed: u32, operator: [u8; 32], key: [u8; 32], from_period: u32) -> Value {
+	Value::unnamed_variant(
+		"KpiOracle",
+		[Value::named_variant(
+			"add_operator",
+			[
+				("feed", Value::u128(feed.into())),
+				("operator", Value::unnamed_variant("Id", [Value::from_bytes(operator)])),
+				("key", Value::from_bytes(key)),
+				("from_period", Value::u128(from_period.into())),
+			],
+		)],
+	)
 }

@@ -17,7 +17,7 @@ use crate::{
 		BondTerms, Distribution, Frequency, KpiLink, KpiTarget, Limits, Payment, Phase, DENOM, EURO,
 	},
 	contract::{self, Bundle},
-	find_events,
+	find_events, kpi,
 	node::{Node, NodeConfig},
 	submit_batch, submit_ok, Call, Client,
 };
@@ -392,16 +392,14 @@ struct FeedSpec<'a> {
 	unit: &'a str,
 }
 
-/// Bob, the City of Rotterdam, creates a feed (3 decimals, quorum 3, outliers beyond 5%).
+/// Bob, the City of Rotterdam, creates a feed (3 decimals, outliers beyond 5%) with a quorum of
+/// two: of the three operators, any two decide a period, so one can be down. It names no
+/// operators: governance appoints them ([`appoint_operators`]).
 async fn create_feed(
 	client: &Client,
 	spec: &FeedSpec<'_>,
 	(first_start, length, challenge_window): (u64, u64, u64),
-	operators: &[([u8; 32], [u8; 32])],
 ) -> Result<u32> {
-	let operators = operators.iter().map(|(account, key)| {
-		Value::unnamed_composite([Value::from_bytes(account), Value::from_bytes(key)])
-	});
 	let spec = Value::named_composite([
 		(
 			"metadata",
@@ -423,7 +421,7 @@ async fn create_feed(
 						("length", Value::u128(length.into())),
 					]),
 				),
-				("quorum", Value::u128(3)),
+				("quorum", Value::u128(2)),
 				// Reports are accepted for a period's length after its end.
 				("max_report_age", Value::u128(length.into())),
 				("min_value", Value::i128(0)),
@@ -432,12 +430,49 @@ async fn create_feed(
 				("challenge_window", Value::u128(challenge_window.into())),
 			]),
 		),
-		("operators", Value::unnamed_composite(operators)),
+		("operators", Value::unnamed_composite([])),
 	]);
 	let events = submit_ok(client, &dev::bob(), "KpiOracle", "create_feed", vec![spec]).await?;
 	let created = find_events(&events, "KpiOracle", "FeedCreated")?;
 	let [created] = created.as_slice() else { bail!("expected one FeedCreated event") };
 	Ok(u32::decode(&mut &created.fields[..])?)
+}
+
+/// Governance (Alice, the sudo key of the dev chain; a council motion elsewhere) appoints the
+/// demo's operators to `feeds` from period 0 on, in one block, and checks each feed has them.
+async fn appoint_operators(
+	client: &Client,
+	feeds: &[u32],
+	operators: &[([u8; 32], [u8; 32])],
+) -> Result<()> {
+	let calls = feeds
+		.iter()
+		.flat_map(|feed| {
+			operators.iter().map(|(account, key)| {
+				let call = kpi::add_operator_call(*feed, *account, *key, 0);
+				("Sudo", "sudo", vec![call])
+			})
+		})
+		.collect();
+	submit_batch(client, &dev::alice(), calls).await?;
+	for feed in feeds {
+		let appointed = feed_operators(client, *feed).await?;
+		ensure!(
+			usize::try_from(appointed)? == operators.len(),
+			"feed {feed} has {appointed} operators after governance appointed {}; did period 0 \
+			 start first?",
+			operators.len()
+		);
+	}
+	Ok(())
+}
+
+/// How many operators feed `feed` has had (`FeedInfo::operators`, its last field).
+async fn feed_operators(client: &Client, feed: u32) -> Result<u32> {
+	let at = client.at_current_block().await?;
+	let bytes = at.runtime_apis().call_raw("KpiOracleApi_feed", Some(&feed.encode())).await?;
+	let last = bytes.len().checked_sub(4).context("KpiOracleApi_feed: no feed")?;
+	Ok(u32::decode(&mut &bytes[last..])?)
 }
 
 /// Whether the chain knows feed `feed` (`KpiOracleApi_feed` answers `Some`).
@@ -739,8 +774,9 @@ impl Stack {
 			}
 			let length = self.config.kpi_period_ms;
 			let window = self.config.challenge_window();
-			// Far enough ahead that both creations land before it, on a 10 s boundary.
-			let first_start = (now_ms()? + 40_000).div_ceil(10_000) * 10_000;
+			// Far enough ahead that both creations and governance's appointment of the
+			// operators (after Alice's deployment) land before it, on a 10 s boundary.
+			let first_start = (now_ms()? + 50_000).div_ceil(10_000) * 10_000;
 			let listing = self
 				.state
 				.operators
@@ -758,7 +794,6 @@ impl Stack {
 					unit: "KWH",
 				},
 				(first_start, length, window),
-				&listing,
 			)
 			.await?;
 			progress("creating the non-revenue-water KPI feed as Bob");
@@ -772,18 +807,22 @@ impl Stack {
 					unit: "MTQ",
 				},
 				(first_start, length, window),
-				&listing,
 			)
 			.await?;
-			Ok(Some((energy, water, first_start, length)))
+			Ok(Some((energy, water, first_start, length, listing)))
 		};
 		let (deployed, created) = tokio::try_join!(deploy_contracts, create_feeds)?;
+		// After Alice's deployment: her transactions take consecutive nonces.
+		if let Some((energy, water, _, _, listing)) = &created {
+			progress("governance (Alice, sudo) appoints the three operators to both feeds");
+			appoint_operators(client, &[*energy, *water], listing).await?;
+		}
 		if let Some(addr) = deployed {
 			self.state.cash_token = Some(hex32(addr));
 			self.state.green_bond = None;
 			self.state.bond_live = false;
 		}
-		if let Some((energy, water, first_start, length)) = created {
+		if let Some((energy, water, first_start, length, _)) = created {
 			self.state.energy_feed = Some(energy);
 			self.state.water_feed = Some(water);
 			self.state.feed_first_start = Some(first_start);
@@ -1284,6 +1323,19 @@ formula = {{ kind = "reduction", baseline_attribute = "inflowVolume" }}
 
 	/// Stops every process: the services with SIGTERM (then SIGKILL after 10 s), then the
 	/// node (SIGTERM, SIGKILL after 20 s).
+	/// Stops the oracle of operator `//{name}//stash` (SIGTERM), as if its machine went down.
+	pub fn stop_oracle(&mut self, name: &str) -> Result<()> {
+		let service = format!("oracle-{name}");
+		let index = self
+			.services
+			.iter()
+			.position(|s| s.name == service)
+			.with_context(|| format!("no running {service}"))?;
+		let mut stopped = self.services.remove(index);
+		stopped.stop(Duration::from_secs(10));
+		Ok(())
+	}
+
 	pub fn stop(&mut self) {
 		for service in self.services.iter_mut().rev() {
 			service.stop(Duration::from_secs(10));

@@ -123,7 +123,7 @@ async fn indexer_writes_identity_kpi_and_contract_events_as_the_chain_has_them()
 	let suspend = vec![Value::unnamed_variant("Id", [Value::from_bytes(account_id(&one))])];
 	submit_ok(&client, &dev::alice(), "Identity", "suspend", suspend).await?;
 
-	// KPI: Bob's feed, one operator (Bob's stash) with quorum 1; an auditor attests.
+	// KPI: a feed governance created, one operator (Bob's stash) with quorum 1; an auditor attests.
 	let operator = keypair("//Bob//stash")?;
 	let key = SigningKey::from_bytes(&[1u8; 32]);
 	let first_start = now_ms() + 8_000;

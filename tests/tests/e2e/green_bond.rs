@@ -3,7 +3,7 @@
 //!
 //! - Alice (the deployer) deploys a cash token with Ferdie as settlement agent and uploads the
 //!   green bond's code, which governance (sudo) approves; Bob issues his green bond from it, with
-//!   Alice as the bond's agent and two KPI feeds Bob creates, each with the three demo oracle
+//!   Alice as the bond's agent and two KPI feeds governance creates, each with the three demo oracle
 //!   operators:
 //!   - energy saved (step-up 100 bp): its first period is reported BELOW target and becomes
 //!     Final, so coupon 1 steps up to 5 %; its second period is reported on target, so coupon 2
@@ -43,7 +43,7 @@ const PERIOD_MS: u64 = 30_000;
 /// observed for, so its reports are in and final by the observation date.
 const FEED_LEAD_MS: u64 = 20_000;
 
-/// Bob creates a KPI feed on `attribute` with the demo operators and a quorum of three; its
+/// Governance creates a KPI feed on `attribute` with the demo operators and a quorum of three; its
 /// periods are `PERIOD_MS` long from `first_start`. Returns its id.
 async fn create_feed(
 	client: &Client,

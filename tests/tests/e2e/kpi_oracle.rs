@@ -4,7 +4,9 @@
 //!   auditor attests and that becomes `Final` when its challenge window ends;
 //! - a period with one report by its deadline becomes `Missing`; a forged report is refused;
 //! - an auditor disputes a KPI and a council motion (not sudo) replaces its value;
-//! - a contract reads each outcome through the chain extension.
+//! - a contract reads each outcome through the chain extension;
+//! - the issuer that creates a feed (and is paid by its numbers) cannot appoint, retire or
+//!   re-key its operators; governance can, only from a period that has not started.
 
 // Times are small sums of milliseconds from the wall clock.
 #![allow(clippy::arithmetic_side_effects)]
@@ -12,9 +14,11 @@
 use anyhow::{bail, ensure, Context, Result};
 use citybond_e2e::{
 	account_id, contract, council_motion, find_events,
-	kpi::{self, report_all, report_args, FeedRules, Operator, Report, REPORT_TAG},
+	kpi::{
+		self, add_operator_call, report_all, report_args, FeedRules, Operator, Report, REPORT_TAG,
+	},
 	node::Node,
-	submit, submit_ok, Client, Failure,
+	submit, submit_ok, sudo, Client, Failure,
 };
 use codec::{Decode, Encode};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -333,5 +337,106 @@ async fn signed_reports_become_final_missing_periods_are_marked_and_governance_r
 	ensure!(settled.dispute.is_none(), "{settled:?}");
 	let seen = reads.kpi(energy, 0).await?.context("the contract sees no KPI")?;
 	ensure!(seen.status == Status::Final && seen.value == Some(1_250_000), "{seen:?}");
+	Ok(())
+}
+
+/// Expects `outcome` to be refused by the runtime with an error naming `error`.
+fn refused<T>(outcome: std::result::Result<T, Failure>, error: &str, what: &str) -> Result<()> {
+	match outcome {
+		Err(Failure::Dispatch(e)) if e.contains(error) => Ok(()),
+		Err(Failure::Dispatch(e)) => bail!("{what}: refused with {e}, not {error}"),
+		Err(Failure::Other(e)) => Err(e.context(what.to_string())),
+		Ok(_) => bail!("{what} was accepted"),
+	}
+}
+
+/// The operators of `feed` as governance left them: each one's key count and retirement.
+async fn operator_state(client: &Client, feed: u32, operator: [u8; 32]) -> Result<Option<Value>> {
+	let at = client.at_current_block().await?;
+	Ok(at
+		.storage()
+		.try_fetch(
+			subxt::dynamic::storage::<(u32, [u8; 32]), Value>("KpiOracle", "FeedOperators"),
+			(feed, operator),
+		)
+		.await?
+		.map(|value| value.decode())
+		.transpose()?)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_issuer_cannot_choose_who_measures_its_feed() -> Result<()> {
+	let logs = tempfile::tempdir()?;
+	let node = Node::dev(logs.path(), 3).await?;
+	let client = node.client().await?;
+	let operators = Operator::demo_three()?;
+	let listing: Vec<_> = operators.iter().map(Operator::listing).collect();
+	let bob = dev::bob();
+	let rules = FeedRules {
+		attribute: "energySaved",
+		first_start: now_ms()? + 45_000,
+		length: 12_000,
+		quorum: 2,
+		max_report_age: 60_000,
+		challenge_window: 30_000,
+	};
+
+	// Bob, the issuer, names the operators of his own feed: refused, nothing created.
+	let spec = |operators: &[([u8; 32], [u8; 32])]| vec![kpi::feed_spec(&rules, operators)];
+	let outcome = submit(&client, &bob, "KpiOracle", "create_feed", spec(&listing)).await;
+	refused(outcome, "OperatorsAppointedByGovernance", "an issuer naming its feed's operators")?;
+	// He creates it bare.
+	let events = submit_ok(&client, &bob, "KpiOracle", "create_feed", spec(&[])).await?;
+	let created = find_events(&events, "KpiOracle", "FeedCreated")?;
+	let [created] = created.as_slice() else { bail!("expected one FeedCreated event") };
+	let feed = u32::decode(&mut &created.fields[..])?;
+
+	// He appoints an operator himself: refused.
+	let add = |op: &Operator, from: u32| {
+		vec![
+			Value::u128(feed.into()),
+			Value::unnamed_variant("Id", [Value::from_bytes(account_id(&op.account))]),
+			Value::from_bytes(op.public()),
+			Value::u128(from.into()),
+		]
+	};
+	let outcome = submit(&client, &bob, "KpiOracle", "add_operator", add(&operators[0], 0)).await;
+	refused(outcome, "BadOrigin", "the issuer appointing an operator")?;
+	ensure!(operator_state(&client, feed, listing[0].0).await?.is_none(), "appointed anyway");
+
+	// Governance appoints two of them.
+	for (account, key) in &listing[..2] {
+		sudo(&client, &dev::alice(), add_operator_call(feed, *account, *key, 0)).await?;
+	}
+	ensure!(operator_state(&client, feed, listing[0].0).await?.is_some(), "not appointed");
+
+	// Bob retires one, or re-keys one to a key he holds: refused, nothing changed.
+	let target =
+		|op: &Operator| Value::unnamed_variant("Id", [Value::from_bytes(account_id(&op.account))]);
+	let retire = vec![Value::u128(feed.into()), target(&operators[1]), Value::u128(1)];
+	let outcome = submit(&client, &bob, "KpiOracle", "retire_operator", retire).await;
+	refused(outcome, "BadOrigin", "the issuer retiring an operator")?;
+	let bobs_key = ed25519_dalek::SigningKey::from_bytes(&[0xb0; 32]).verifying_key().to_bytes();
+	let rekey = vec![
+		Value::u128(feed.into()),
+		target(&operators[0]),
+		Value::from_bytes(bobs_key),
+		Value::u128(1),
+	];
+	let before = operator_state(&client, feed, listing[0].0).await?;
+	let outcome = submit(&client, &bob, "KpiOracle", "rotate_key", rekey).await;
+	refused(outcome, "NotOperatorItself", "the issuer re-keying an operator")?;
+	ensure!(operator_state(&client, feed, listing[0].0).await? == before, "re-keyed anyway");
+
+	// Once period 0 has started, not even governance changes who reports it: from period 1.
+	sleep_past(rules.first_start).await?;
+	let (account, key) = listing[2];
+	match sudo(&client, &dev::alice(), add_operator_call(feed, account, key, 0)).await {
+		Err(e) => ensure!(format!("{e:#}").contains("FromPeriodInPast"), "{e:#}"),
+		Ok(_) => bail!("governance appointed an operator to a period that had started"),
+	}
+	ensure!(operator_state(&client, feed, account).await?.is_none(), "appointed anyway");
+	sudo(&client, &dev::alice(), add_operator_call(feed, account, key, 1)).await?;
+	ensure!(operator_state(&client, feed, account).await?.is_some(), "not appointed from 1");
 	Ok(())
 }

@@ -2,10 +2,12 @@
 //! is refused at the transaction pool with the documented code, a non-registrar cannot register
 //! anyone, and once a registrar registers the account it can transact. A registrar cannot
 //! suspend a council member; out of office, a suspended former member is refused like anyone.
+//! A registered account cannot use the chain as bulk storage: a remark over 1 KiB is refused
+//! and its bytes are charged all the same.
 
-use anyhow::{bail, ensure, Result};
-use citybond_e2e::{account_id, find_events, node::Node, submit, submit_ok, Failure};
-use subxt::ext::scale_value::Value;
+use anyhow::{bail, ensure, Context, Result};
+use citybond_e2e::{account_id, find_events, node::Node, submit, submit_ok, Client, Failure};
+use subxt::ext::{scale_decode::DecodeAsType, scale_value::Value};
 use subxt_signer::{sr25519::Keypair, SecretUri};
 
 /// `InvalidTransaction::Custom` code for "account is not a registered identity".
@@ -20,6 +22,31 @@ fn dev_account(uri: &str) -> Result<Keypair> {
 
 fn remark(text: &str) -> Vec<Value> {
 	vec![Value::from_bytes(text.as_bytes())]
+}
+
+/// `pallet_balances::AccountData`, the part of `System::Account` fees come out of.
+#[derive(DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct AccountData {
+	free: u128,
+}
+
+/// `frame_system::AccountInfo`, only its balances.
+#[derive(DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct AccountInfo {
+	data: AccountData,
+}
+
+/// `who`'s free native balance (CBT, 12 decimals), at the latest finalized block.
+async fn free_balance(client: &Client, who: [u8; 32]) -> Result<u128> {
+	let at = client.at_current_block().await?;
+	let info = at
+		.storage()
+		.try_fetch(subxt::dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account"), (who,))
+		.await?
+		.context("no System::Account entry")?;
+	Ok(info.decode()?.data.free)
 }
 
 fn register_investor(who: [u8; 32]) -> Vec<Value> {
@@ -109,5 +136,19 @@ async fn only_registered_identities_can_transact() -> Result<()> {
 	}
 	submit_ok(&client, &alice, "Identity", "reactivate", vec![charlie_id()]).await?;
 	submit_ok(&client, &charlie, "System", "remark", remark("council")).await?;
+
+	// A remark of 1 KiB goes through; one byte more is refused, and the sender pays for the
+	// bytes anyway (0.0001 CBT each): the chain is not free bulk storage.
+	let kib = "x".repeat(1024);
+	submit_ok(&client, &charlie, "System", "remark", remark(&kib)).await?;
+	let before = free_balance(&client, account_id(&charlie)).await?;
+	let oversized = "x".repeat(64 * 1024 + 1);
+	match submit(&client, &charlie, "System", "remark", remark(&oversized)).await {
+		Err(Failure::Dispatch(e)) => ensure!(e.contains("CallFiltered"), "oversized remark: {e}"),
+		other => bail!("a 64 KiB remark was accepted: {:?}", other.map(|_| ())),
+	}
+	let paid = before - free_balance(&client, account_id(&charlie)).await?;
+	// 65,537 bytes at 100 micro-CBT: at least 6.55 CBT (12 decimals).
+	ensure!(paid >= 65_537 * 100_000_000, "a refused 64 KiB remark cost only {paid}");
 	Ok(())
 }

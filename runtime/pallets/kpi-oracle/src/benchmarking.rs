@@ -459,7 +459,10 @@ mod benchmarks {
 	// KPIs whose windows have ended.
 	#[benchmark]
 	fn process_due(
-		d: Linear<0, { T::MaxTransitionsPerBlock::get().min(T::MaxFeeds::get().saturating_sub(1)) }>,
+		d: Linear<
+			0,
+			{ T::MaxTransitionsPerBlock::get().min(T::MaxFeeds::get().saturating_sub(1)) },
+		>,
 		f: Linear<0, { T::MaxTransitionsPerBlock::get() }>,
 	) -> Result<(), BenchmarkError> {
 		let max = T::MaxOperatorsPerFeed::get();

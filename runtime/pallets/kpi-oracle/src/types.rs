@@ -222,8 +222,8 @@ pub struct FeedSpec<T: Config> {
 )]
 #[scale_info(skip_type_params(T))]
 pub struct FeedInfo<T: Config> {
-	/// The issuer that created it and manages its operators; `None` when governance created it,
-	/// in which case only governance manages it.
+	/// The issuer that created it (for its bonds); `None` when governance created it. Either
+	/// way only governance appoints and retires its operators.
 	pub owner: Option<T::AccountId>,
 	/// What it measures.
 	pub metadata: FeedMetadata<T>,
