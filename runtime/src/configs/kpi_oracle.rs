@@ -10,13 +10,18 @@
 //!   (3 s) old, a challenge window lasts at least one block. These are what the chain can
 //!   enforce, not business values: a bond's terms refuse a feed whose report age and challenge
 //!   window leave no time for verification before the observation date.
+//! - An issuer's feed holds a deposit of 100 CBT until it is retired and removed, and an issuer
+//!   owns at most 64 feeds at once, so no issuer fills the 1,024 feeds the chain allows.
 //! - Bounds: 1,024 feeds of up to 16 operators; up to 64 transitions (`Final` or `Missing`)
 //!   per block, so time-driven work stays small next to a block's weight (see the README's
 //!   benchmark figures).
 
 use super::GovernanceOrigin;
-use crate::{AccountId, Identity, Runtime, RuntimeEvent, Timestamp, MILLI_SECS_PER_BLOCK};
-use frame_support::traits::{ConstU32, ConstU64};
+use crate::{
+	AccountId, Balances, Identity, Runtime, RuntimeEvent, RuntimeHoldReason, Timestamp,
+	MILLI_SECS_PER_BLOCK, UNIT,
+};
+use frame_support::traits::{ConstU128, ConstU32, ConstU64};
 use pallet_citybond_identity::Role;
 
 /// The oracle's roles, read from the identity registry.
@@ -38,6 +43,10 @@ impl pallet_citybond_kpi_oracle::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type GovernanceOrigin = GovernanceOrigin;
 	type Roles = IdentityRoles;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Currency = Balances;
+	type FeedDeposit = ConstU128<{ 100 * UNIT }>;
+	type MaxFeedsPerOwner = ConstU32<64>;
 	type Time = Timestamp;
 	type MaxFeeds = ConstU32<1024>;
 	type MaxOperatorsPerFeed = ConstU32<16>;

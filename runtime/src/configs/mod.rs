@@ -250,7 +250,7 @@ mod tests {
 	use super::*;
 	use crate::UNIT;
 	use codec::Encode;
-	use frame_support::dispatch::GetDispatchInfo;
+	use frame_support::{dispatch::GetDispatchInfo, weights::WeightToFee};
 	use sp_runtime::BuildStorage;
 
 	/// Bytes a signed extrinsic adds to its call: address, signature and extensions.

@@ -6,7 +6,9 @@
 //! - an auditor disputes a KPI and a council motion (not sudo) replaces its value;
 //! - a contract reads each outcome through the chain extension;
 //! - the issuer that creates a feed (and is paid by its numbers) cannot appoint, retire or
-//!   re-key its operators; governance can, only from a period that has not started.
+//!   re-key its operators; governance can, only from a period that has not started;
+//! - an issuer's feed holds a deposit of 100 CBT; another account cannot retire it; retired
+//!   and settled, anyone removes it and the deposit goes back.
 
 // Times are small sums of milliseconds from the wall clock.
 #![allow(clippy::arithmetic_side_effects)]
@@ -22,7 +24,7 @@ use citybond_e2e::{
 };
 use codec::{Decode, Encode};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use subxt::ext::scale_value::Value;
+use subxt::ext::{scale_decode::DecodeAsType, scale_value::Value};
 use subxt_signer::{
 	sr25519::{dev, Keypair},
 	SecretUri,
@@ -340,6 +342,34 @@ async fn signed_reports_become_final_missing_periods_are_marked_and_governance_r
 	Ok(())
 }
 
+/// `pallet_balances::AccountData`: holds (feed deposits among them) count as reserved.
+#[derive(DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct AccountData {
+	reserved: u128,
+}
+
+/// `frame_system::AccountInfo`, only its balances.
+#[derive(DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct AccountInfo {
+	data: AccountData,
+}
+
+/// `who`'s reserved native balance (CBT, 12 decimals).
+async fn reserved(client: &Client, who: [u8; 32]) -> Result<u128> {
+	let at = client.at_current_block().await?;
+	let info = at
+		.storage()
+		.try_fetch(subxt::dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account"), (who,))
+		.await?
+		.context("no System::Account entry")?;
+	Ok(info.decode()?.data.reserved)
+}
+
+/// A feed's deposit: 100 CBT.
+const FEED_DEPOSIT: u128 = 100 * 1_000_000_000_000;
+
 /// Expects `outcome` to be refused by the runtime with an error naming `error`.
 fn refused<T>(outcome: std::result::Result<T, Failure>, error: &str, what: &str) -> Result<()> {
 	match outcome {
@@ -375,7 +405,8 @@ async fn the_issuer_cannot_choose_who_measures_its_feed() -> Result<()> {
 	let rules = FeedRules {
 		attribute: "energySaved",
 		first_start: now_ms()? + 45_000,
-		length: 12_000,
+		// Long enough that period 1 has not started when governance appoints from it.
+		length: 60_000,
 		quorum: 2,
 		max_report_age: 60_000,
 		challenge_window: 30_000,
@@ -385,11 +416,14 @@ async fn the_issuer_cannot_choose_who_measures_its_feed() -> Result<()> {
 	let spec = |operators: &[([u8; 32], [u8; 32])]| vec![kpi::feed_spec(&rules, operators)];
 	let outcome = submit(&client, &bob, "KpiOracle", "create_feed", spec(&listing)).await;
 	refused(outcome, "OperatorsAppointedByGovernance", "an issuer naming its feed's operators")?;
-	// He creates it bare.
+	// He creates it bare, and it holds his deposit.
+	let held = reserved(&client, account_id(&bob)).await?;
 	let events = submit_ok(&client, &bob, "KpiOracle", "create_feed", spec(&[])).await?;
 	let created = find_events(&events, "KpiOracle", "FeedCreated")?;
 	let [created] = created.as_slice() else { bail!("expected one FeedCreated event") };
 	let feed = u32::decode(&mut &created.fields[..])?;
+	let deposit = reserved(&client, account_id(&bob)).await? - held;
+	ensure!(deposit == FEED_DEPOSIT, "the feed holds {deposit}, not 100 CBT");
 
 	// He appoints an operator himself: refused.
 	let add = |op: &Operator, from: u32| {
@@ -438,5 +472,41 @@ async fn the_issuer_cannot_choose_who_measures_its_feed() -> Result<()> {
 	ensure!(operator_state(&client, feed, account).await?.is_none(), "appointed anyway");
 	sudo(&client, &dev::alice(), add_operator_call(feed, account, key, 1)).await?;
 	ensure!(operator_state(&client, feed, account).await?.is_some(), "not appointed from 1");
+
+	// Another issuer's feed is not Charlie's to retire; Bob retires his from a period that has
+	// not started. It cannot be removed while its periods can still be reported.
+	let from = u32::try_from((now_ms()? - rules.first_start) / rules.length)? + 2;
+	let retire = |from: u32| vec![Value::u128(feed.into()), Value::u128(from.into())];
+	let outcome = submit(&client, &dev::charlie(), "KpiOracle", "retire_feed", retire(from)).await;
+	refused(outcome, "NotFeedOwner", "retiring another's feed")?;
+	submit_ok(&client, &bob, "KpiOracle", "retire_feed", retire(from)).await?;
+	let remove = || vec![Value::u128(feed.into())];
+	let outcome = submit(&client, &dev::charlie(), "KpiOracle", "remove_feed", remove()).await;
+	refused(outcome, "FeedNotSettled", "removing a feed whose period 0 is open")?;
+
+	// A feed retired before it starts has nothing to settle: anyone removes it, and the
+	// deposit goes back to its owner.
+	let later = FeedRules { first_start: now_ms()? + 600_000, ..rules };
+	let events =
+		submit_ok(&client, &bob, "KpiOracle", "create_feed", vec![kpi::feed_spec(&later, &[])])
+			.await?;
+	let created = find_events(&events, "KpiOracle", "FeedCreated")?;
+	let [created] = created.as_slice() else { bail!("expected one FeedCreated event") };
+	let unused = u32::decode(&mut &created.fields[..])?;
+	let with_two = reserved(&client, account_id(&bob)).await?;
+	ensure!(with_two == held + 2 * FEED_DEPOSIT, "two feeds hold {with_two} - {held}");
+	let args = vec![Value::u128(unused.into()), Value::u128(0)];
+	submit_ok(&client, &bob, "KpiOracle", "retire_feed", args).await?;
+	let events = submit_ok(
+		&client,
+		&dev::charlie(),
+		"KpiOracle",
+		"remove_feed",
+		vec![Value::u128(unused.into())],
+	)
+	.await?;
+	ensure!(find_events(&events, "KpiOracle", "FeedRemoved")?.len() == 1, "no FeedRemoved");
+	let after = reserved(&client, account_id(&bob)).await?;
+	ensure!(after == held + FEED_DEPOSIT, "the deposit did not come back: {after} - {held}");
 	Ok(())
 }

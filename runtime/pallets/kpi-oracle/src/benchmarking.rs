@@ -164,6 +164,31 @@ fn signed_report<T: Config>(
 }
 
 /// Fills a queue with `count` entries due after everything else, so a new entry goes first.
+/// Sets the clock to `T0` and has a new, funded issuer create a feed (paying its deposit), to
+/// which governance appoints `MaxOperatorsPerFeed` operators from period 1. Returns the feed and
+/// its owner.
+fn owned_feed<T: Config>() -> Result<(FeedId, T::AccountId), BenchmarkError> {
+	use frame_support::traits::fungible::Mutate;
+	use sp_runtime::Saturating;
+	T::BenchmarkHelper::set_time(T0);
+	let owner: T::AccountId = account("issuer", 0, SEED);
+	T::BenchmarkHelper::make_issuer(&owner);
+	let funds = T::FeedDeposit::get()
+		.saturating_mul(10u32.into())
+		.saturating_add(T::Currency::minimum_balance());
+	T::Currency::set_balance(&owner, funds);
+	let spec = FeedSpec::<T> {
+		metadata: metadata::<T>(),
+		params: params(1),
+		operators: BoundedVec::new(),
+	};
+	let feed = Pallet::<T>::do_create_feed(Actor::Signed(owner.clone()), spec)?;
+	for index in 0..T::MaxOperatorsPerFeed::get() {
+		Pallet::<T>::do_add_operator(feed, operator::<T>(index), filler_key(index), 1)?;
+	}
+	Ok((feed, owner))
+}
+
 fn fill_queue<S: Get<u32>>(queue: &mut BoundedVec<Scheduled, S>, count: u32) {
 	for period in 0..count {
 		let _ = queue.try_push(Scheduled { due: Moment::MAX, feed: FeedId::MAX, period });
@@ -501,6 +526,45 @@ mod benchmarks {
 			let status = Kpis::<T>::get(feed, period).map(|record| record.status);
 			assert_eq!(status, Some(KpiStatus::Final));
 		}
+		Ok(())
+	}
+
+	// The owner retires its feed, whose deadline sits in a queue one short of full.
+	#[benchmark]
+	fn retire_feed() -> Result<(), BenchmarkError> {
+		let (feed, owner) = owned_feed::<T>()?;
+		let mut deadlines = DeadlineQueue::<T>::get();
+		fill_queue(&mut deadlines, T::MaxFeeds::get().saturating_sub(1));
+		DeadlineQueue::<T>::put(deadlines);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), feed, 1);
+
+		assert_last_event::<T>(Event::FeedRetired { feed, from_period: 1 });
+		Ok(())
+	}
+
+	// A settled feed with `MaxOperatorsPerFeed` operators and a deposit to return, with the
+	// deadline queue one short of full.
+	#[benchmark]
+	fn remove_feed() -> Result<(), BenchmarkError> {
+		let (feed, owner) = owned_feed::<T>()?;
+		Pallet::<T>::do_retire_feed(Actor::Governance, feed, 1)?;
+		let settled = later(deadline(0), DAY);
+		T::BenchmarkHelper::set_time(settled);
+		Pallet::<T>::process_due(settled, T::MaxTransitionsPerBlock::get());
+		let mut deadlines = DeadlineQueue::<T>::get();
+		fill_queue(&mut deadlines, T::MaxFeeds::get().saturating_sub(1));
+		DeadlineQueue::<T>::put(deadlines);
+		let caller: T::AccountId = account("caller", 0, SEED);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), feed);
+
+		assert_last_event::<T>(Event::FeedRemoved {
+			feed,
+			deposit: Some((owner, T::FeedDeposit::get())),
+		});
 		Ok(())
 	}
 

@@ -100,12 +100,17 @@
 //!
 //! - [`submit_report`](Pallet::submit_report): submit an operator's signed report.
 //! - [`settle`](Pallet::settle): record a transition that is due (`Final` or `Missing`).
+//! - [`remove_feed`](Pallet::remove_feed): remove a retired feed whose periods are all settled
+//!   (its KPIs and reports stay); its owner's deposit goes back.
 //!
 //! ### Permissioned
 //!
 //! - [`create_feed`](Pallet::create_feed): an issuer creates a feed for its bonds, naming what
 //!   is measured and the rules, but **no operators**: the party paid by a feed's numbers does
-//!   not choose who measures them ([`Error::OperatorsAppointedByGovernance`]).
+//!   not choose who measures them ([`Error::OperatorsAppointedByGovernance`]). The feed holds
+//!   `FeedDeposit` from it until removed; an issuer owns at most `MaxFeedsPerOwner` feeds.
+//! - [`retire_feed`](Pallet::retire_feed): the owner (or governance) ends a feed before a period
+//!   that has not started. Bonds read its later periods as having no KPI: their fallback.
 //! - [`rotate_key`](Pallet::rotate_key): the operator itself replaces its own key from a
 //!   period that has not started. The feed's owner cannot.
 //! - [`attest`](Pallet::attest), [`dispute`](Pallet::dispute): an auditor, during the window.
@@ -170,7 +175,11 @@ use alloc::{boxed::Box, vec, vec::Vec};
 use frame_support::{
 	dispatch::DispatchResult,
 	ensure,
-	traits::{EnsureOrigin, Get, UnixTime},
+	traits::{
+		fungible::{Inspect, InspectHold, MutateHold},
+		tokens::Precision,
+		EnsureOrigin, Get, UnixTime,
+	},
 	BoundedVec,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
@@ -181,6 +190,10 @@ use sp_runtime::{
 };
 
 type AccountIdLookupOf<T> = <<T as frame_system::Config>::Lookup as StaticLookup>::Source;
+
+/// The native balance a feed's deposit is held in.
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 
 /// The roles the oracle asks about. The runtime implements it on top of the identity registry
 /// (see the crate docs); a role counts only while the identity is active.
@@ -230,6 +243,22 @@ pub mod pallet {
 
 		/// Who is an issuer, an auditor or an oracle operator.
 		type Roles: RoleCheck<Self::AccountId>;
+
+		/// The overarching hold reason, which includes this pallet's [`HoldReason`].
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// The native currency a feed's deposit is held in.
+		type Currency: frame_support::traits::fungible::Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// What an issuer's feed holds from its owner until it is removed. Governance's feeds
+		/// hold nothing.
+		#[pallet::constant]
+		type FeedDeposit: Get<BalanceOf<Self>>;
+
+		/// The most feeds one issuer owns at once (retired ones count until removed).
+		#[pallet::constant]
+		type MaxFeedsPerOwner: Get<u32>;
 
 		/// Wall-clock time. Usually `pallet_timestamp::Pallet<Runtime>`.
 		type Time: UnixTime;
@@ -293,9 +322,34 @@ pub mod pallet {
 		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
 	}
 
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// The deposit of a feed an issuer created, returned when the feed is removed.
+		FeedDeposit,
+	}
+
 	/// The id the next feed gets.
 	#[pallet::storage]
 	pub type NextFeedId<T: Config> = StorageValue<_, FeedId, ValueQuery>;
+
+	/// The deposit each issuer-created feed holds: from whom, and how much.
+	#[pallet::storage]
+	pub type FeedDeposits<T: Config> =
+		StorageMap<_, Twox64Concat, FeedId, (T::AccountId, BalanceOf<T>), OptionQuery>;
+
+	/// How many feeds each issuer owns (until they are removed).
+	#[pallet::storage]
+	pub type OwnerFeedCount<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// The first period a retired feed no longer has: it ends before it.
+	#[pallet::storage]
+	pub type FeedEnds<T: Config> = StorageMap<_, Twox64Concat, FeedId, PeriodIndex, OptionQuery>;
+
+	/// How many of each feed's KPIs are disputed and not yet resolved.
+	#[pallet::storage]
+	pub type OpenDisputes<T: Config> = StorageMap<_, Twox64Concat, FeedId, u32, ValueQuery>;
 
 	/// Every feed, by id.
 	#[pallet::storage]
@@ -446,6 +500,12 @@ pub mod pallet {
 		/// A period had no quorum by its deadline, `readings` reports having arrived: status
 		/// `Missing`.
 		KpiMissing { feed: FeedId, period: PeriodIndex, status: KpiStatus, readings: u32 },
+		/// A feed was retired by its owner or governance: it has no period from `from_period`
+		/// on (bonds read those periods as having no KPI, their fallback).
+		FeedRetired { feed: FeedId, from_period: PeriodIndex },
+		/// A retired feed whose periods are all settled was removed; its KPIs and reports stay.
+		/// `deposit` went back to its owner.
+		FeedRemoved { feed: FeedId, deposit: Option<(T::AccountId, BalanceOf<T>)> },
 		/// Governance resolved a dispute: status `Final` with `value`, or `Voided`.
 		DisputeResolved {
 			feed: FeedId,
@@ -554,6 +614,18 @@ pub mod pallet {
 		NothingToSettle,
 		/// An issuer named operators for its own feed: governance appoints them.
 		OperatorsAppointedByGovernance,
+		/// The issuer already owns `MaxFeedsPerOwner` feeds (remove retired ones first).
+		TooManyFeedsForOwner,
+		/// The issuer cannot hold the feed deposit (`FeedDeposit`).
+		CannotHoldDeposit,
+		/// The caller is neither the feed's owner (holding the Issuer role) nor governance.
+		NotFeedOwner,
+		/// The feed is retired: it has no such period, or it is retired already.
+		FeedRetired,
+		/// Only a retired feed can be removed.
+		FeedNotRetired,
+		/// The feed still has periods to decide, challenge windows open or disputes to resolve.
+		FeedNotSettled,
 	}
 
 	#[pallet::hooks]
@@ -728,6 +800,36 @@ pub mod pallet {
 			Self::do_resolve_dispute(feed, period, resolution)
 		}
 
+		/// Retire `feed`: it has no period from `from_period` on, which must not have started.
+		///
+		/// The origin is the feed's owner (while it holds the Issuer role) or
+		/// `GovernanceOrigin`. Bonds read the periods it no longer has as having no KPI, which
+		/// their terms treat as their fallback (a missed target): retiring a feed does not
+		/// improve its owner's numbers.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::retire_feed())]
+		pub fn retire_feed(
+			origin: OriginFor<T>,
+			feed: FeedId,
+			from_period: PeriodIndex,
+		) -> DispatchResult {
+			let actor = Self::ensure_actor(origin)?;
+			Self::do_retire_feed(actor, feed, from_period)
+		}
+
+		/// Remove a retired feed once every period it has is settled: past its deadline and
+		/// challenge window, with no dispute left open. Frees its place in `MaxFeeds` and its
+		/// owner's `MaxFeedsPerOwner`, and returns the owner's deposit. Its KPIs and reports
+		/// are kept as evidence.
+		///
+		/// Any signed account may call it.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::remove_feed())]
+		pub fn remove_feed(origin: OriginFor<T>, feed: FeedId) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_remove_feed(feed)
+		}
+
 		/// Record a transition that is due but not yet processed: a `Provisional` KPI past its
 		/// challenge window becomes `Final`; a period past its deadline without a KPI becomes
 		/// `Missing`.
@@ -790,6 +892,9 @@ impl<T: Config> Pallet<T> {
 				Some(record)
 			}
 			None => {
+				if FeedEnds::<T>::get(feed).is_some_and(|end| period >= end) {
+					return None;
+				}
 				let deadline = Feeds::<T>::get(feed)?.params.deadline(period)?;
 				(now >= deadline).then(|| {
 					let readings = Rounds::<T>::get(feed, period).len();
@@ -854,6 +959,23 @@ impl<T: Config> Pallet<T> {
 		};
 		Self::ensure_valid_metadata(&metadata)?;
 		Self::ensure_valid_params(&params, Self::now())?;
+		let owned = match &owner {
+			Some(who) => {
+				let owned = OwnerFeedCount::<T>::get(who);
+				ensure!(owned < T::MaxFeedsPerOwner::get(), Error::<T>::TooManyFeedsForOwner);
+				ensure!(
+					T::Currency::ensure_can_hold(
+						&HoldReason::FeedDeposit.into(),
+						who,
+						T::FeedDeposit::get()
+					)
+					.is_ok(),
+					Error::<T>::CannotHoldDeposit
+				);
+				owned.saturating_add(1)
+			}
+			None => 0,
+		};
 		let operator_count =
 			u32::try_from(operators.len()).map_err(|_| Error::<T>::TooManyOperators)?;
 		// Operators appointed later must be able to reach the quorum; those named now must.
@@ -883,6 +1005,13 @@ impl<T: Config> Pallet<T> {
 		Self::insert_scheduled(&mut deadlines, first_deadline)
 			.map_err(|_| Error::<T>::TooManyFeeds)?;
 
+		if let Some(who) = &owner {
+			let deposit = T::FeedDeposit::get();
+			T::Currency::hold(&HoldReason::FeedDeposit.into(), who, deposit)
+				.map_err(|_| Error::<T>::CannotHoldDeposit)?;
+			FeedDeposits::<T>::insert(feed, (who.clone(), deposit));
+			OwnerFeedCount::<T>::insert(who, owned);
+		}
 		NextFeedId::<T>::put(next_feed);
 		DeadlineQueue::<T>::put(deadlines);
 		Self::note_due(first_deadline.due);
@@ -989,6 +1118,76 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	pub(crate) fn do_retire_feed(
+		actor: Actor<T::AccountId>,
+		feed: FeedId,
+		from_period: PeriodIndex,
+	) -> DispatchResult {
+		let info = Feeds::<T>::get(feed).ok_or(Error::<T>::UnknownFeed)?;
+		if let Actor::Signed(who) = &actor {
+			ensure!(info.owner.as_ref() == Some(who), Error::<T>::NotFeedOwner);
+			// Read when used: an owner whose Issuer role was withdrawn no longer acts on it.
+			ensure!(T::Roles::is_issuer(who), Error::<T>::NotIssuer);
+		}
+		ensure!(!FeedEnds::<T>::contains_key(feed), Error::<T>::FeedRetired);
+		ensure!(
+			from_period >= info.params.schedule.first_unstarted(Self::now()),
+			Error::<T>::FromPeriodInPast
+		);
+
+		// The queued deadline is of a period the feed still has, unless it has none left.
+		DeadlineQueue::<T>::mutate(|queue| {
+			queue.retain(|item| item.feed != feed || item.period < from_period)
+		});
+		Self::refresh_next_due();
+		FeedEnds::<T>::insert(feed, from_period);
+		Self::deposit_event(Event::FeedRetired { feed, from_period });
+		Ok(())
+	}
+
+	pub(crate) fn do_remove_feed(feed: FeedId) -> DispatchResult {
+		let info = Feeds::<T>::get(feed).ok_or(Error::<T>::UnknownFeed)?;
+		let end = FeedEnds::<T>::get(feed).ok_or(Error::<T>::FeedNotRetired)?;
+		// Every period it has is past its deadline and any KPI's challenge window (a KPI is
+		// decided by its deadline, so its window ends by the deadline plus the window).
+		if let Some(last) = end.checked_sub(1) {
+			let settled_at = info
+				.params
+				.deadline(last)
+				.and_then(|deadline| deadline.checked_add(info.params.challenge_window))
+				.ok_or(Error::<T>::PeriodOutOfRange)?;
+			ensure!(Self::now() >= settled_at, Error::<T>::FeedNotSettled);
+		}
+		ensure!(
+			DeadlineQueue::<T>::get().iter().all(|item| item.feed != feed),
+			Error::<T>::FeedNotSettled
+		);
+		ensure!(OpenDisputes::<T>::get(feed) == 0, Error::<T>::FeedNotSettled);
+
+		let deposit = FeedDeposits::<T>::take(feed);
+		if let Some((owner, amount)) = &deposit {
+			// Held at creation; `BestEffort` so that a slashed hold cannot block the removal.
+			let _ = T::Currency::release(
+				&HoldReason::FeedDeposit.into(),
+				owner,
+				*amount,
+				Precision::BestEffort,
+			);
+		}
+		if let Some(owner) = &info.owner {
+			OwnerFeedCount::<T>::mutate_exists(owner, |count| {
+				*count = count.and_then(|c| c.checked_sub(1)).filter(|c| *c > 0);
+			});
+		}
+		// At most `MaxOperatorsPerFeed` entries.
+		let _ = FeedOperators::<T>::clear_prefix(feed, T::MaxOperatorsPerFeed::get(), None);
+		FeedEnds::<T>::remove(feed);
+		OpenDisputes::<T>::remove(feed);
+		Feeds::<T>::remove(feed);
+		Self::deposit_event(Event::FeedRemoved { feed, deposit });
+		Ok(())
+	}
+
 	/// Checks and records a report. Returns whether it completed the quorum.
 	pub(crate) fn do_submit_report(
 		submitter: T::AccountId,
@@ -1013,6 +1212,7 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::StaleReport
 		);
 		ensure!(params.in_bounds(report.value), Error::<T>::ValueOutOfBounds);
+		ensure!(FeedEnds::<T>::get(feed).is_none_or(|end| period < end), Error::<T>::FeedRetired);
 		let operator = Self::operator_for(feed, period, &key)?;
 		ensure!(!Kpis::<T>::contains_key(feed, period), Error::<T>::PeriodAlreadyDecided);
 		let mut round = Rounds::<T>::get(feed, period);
@@ -1128,6 +1328,7 @@ impl<T: Config> Pallet<T> {
 		record.dispute = Some(Dispute { auditor: auditor.clone(), reason_hash, at: Self::now() });
 		let value = record.value;
 		Kpis::<T>::insert(feed, period, record);
+		OpenDisputes::<T>::mutate(feed, |open| *open = open.saturating_add(1));
 		Self::deposit_event(Event::KpiDisputed {
 			feed,
 			period,
@@ -1163,6 +1364,7 @@ impl<T: Config> Pallet<T> {
 
 		let (value, status) = (record.value, record.status);
 		Kpis::<T>::insert(feed, period, record);
+		OpenDisputes::<T>::mutate(feed, |open| *open = open.saturating_sub(1));
 		Self::deposit_event(Event::DisputeResolved { feed, period, resolution, value, status });
 		Ok(())
 	}
@@ -1236,6 +1438,9 @@ impl<T: Config> Pallet<T> {
 			Self::mark_missing(item.feed, item.period, item.due);
 		}
 		let period = item.period.checked_add(1)?;
+		if FeedEnds::<T>::get(item.feed).is_some_and(|end| period >= end) {
+			return None;
+		}
 		Some(Scheduled { due: params.deadline(period)?, feed: item.feed, period })
 	}
 
@@ -1282,6 +1487,16 @@ impl<T: Config> Pallet<T> {
 	) -> Result<(), Scheduled> {
 		let index = queue.binary_search(&item).unwrap_or_else(|index| index);
 		queue.try_insert(index, item)
+	}
+
+	/// Recomputes [`NextDue`] from both queues (after entries were taken out of them).
+	fn refresh_next_due() {
+		let deadline = DeadlineQueue::<T>::get().first().map(|item| item.due);
+		let finalization = FinalizationQueue::<T>::get().first().map(|item| item.due);
+		NextDue::<T>::set(match (deadline, finalization) {
+			(Some(a), Some(b)) => Some(a.min(b)),
+			(a, b) => a.or(b),
+		});
 	}
 
 	fn note_due(due: Moment) {
@@ -1432,6 +1647,31 @@ impl<T: Config> Pallet<T> {
 			ensure!(operators == info.operators, "feed operator count out of sync");
 		}
 		ensure!(feeds == Feeds::<T>::count(), "feed counter out of sync");
+		// Each issuer's count is its feeds, each of which holds a deposit from it.
+		let mut owned: alloc::collections::BTreeMap<T::AccountId, u32> = Default::default();
+		for (feed, info) in Feeds::<T>::iter() {
+			if let Some(owner) = info.owner {
+				ensure!(
+					FeedDeposits::<T>::get(feed).is_some_and(|(from, _)| from == owner),
+					"issuer's feed without its deposit"
+				);
+				let count = owned.entry(owner).or_default();
+				*count = count.saturating_add(1);
+			}
+		}
+		ensure!(
+			OwnerFeedCount::<T>::iter().all(|(owner, count)| owned.get(&owner) == Some(&count)),
+			"owner feed count out of sync"
+		);
+		ensure!(
+			owned.iter().all(|(owner, count)| OwnerFeedCount::<T>::get(owner) == *count),
+			"owner feed count out of sync"
+		);
+		ensure!(
+			FeedDeposits::<T>::iter_keys().all(Feeds::<T>::contains_key),
+			"deposit of a removed feed"
+		);
+		ensure!(FeedEnds::<T>::iter_keys().all(Feeds::<T>::contains_key), "end of a removed feed");
 
 		let deadlines = DeadlineQueue::<T>::get();
 		let finalizations = FinalizationQueue::<T>::get();

@@ -1,5 +1,6 @@
-//! Test runtime: `frame_system` and the KPI oracle, a settable clock, a role table standing in for
-//! the identity registry, and operator keys derived from fixed seeds.
+//! Test runtime: `frame_system`, `pallet_balances` (for feed deposits) and the KPI oracle, a
+//! settable clock, a role table standing in for the identity registry, and operator keys derived
+//! from fixed seeds.
 
 // The mock computes times with plain arithmetic on small constants.
 #![allow(clippy::arithmetic_side_effects)]
@@ -27,6 +28,7 @@ frame_support::construct_runtime!(
 	pub enum Test
 	{
 		System: frame_system,
+		Balances: pallet_balances,
 		KpiOracle: pallet_citybond_kpi_oracle,
 	}
 );
@@ -34,7 +36,20 @@ frame_support::construct_runtime!(
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
 	type Block = Block;
+	type AccountData = pallet_balances::AccountData<u64>;
 }
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type AccountStore = System;
+}
+
+/// What an issuer's feed holds.
+pub const DEPOSIT: u64 = 100;
+/// What [`ISSUER`] starts with: enough for three feeds' deposits.
+pub const ISSUER_FUNDS: u64 = 3 * DEPOSIT + 50;
+/// What [`OTHER_ISSUER`] starts with: enough for one feed's deposit, not two.
+pub const OTHER_ISSUER_FUNDS: u64 = DEPOSIT + 50;
 
 /// The municipality: an issuer.
 pub const ISSUER: u64 = 1;
@@ -137,8 +152,12 @@ impl pallet_citybond_kpi_oracle::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type GovernanceOrigin = EnsureRoot<u64>;
 	type Roles = MockRoles;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Currency = Balances;
+	type FeedDeposit = ConstU64<DEPOSIT>;
+	type MaxFeedsPerOwner = ConstU32<3>;
 	type Time = MockTime;
-	type MaxFeeds = ConstU32<3>;
+	type MaxFeeds = ConstU32<4>;
 	type MaxOperatorsPerFeed = ConstU32<5>;
 	type MaxKeyHistory = ConstU32<3>;
 	type MaxAttestations = ConstU32<2>;
@@ -158,7 +177,13 @@ impl pallet_citybond_kpi_oracle::Config for Test {
 /// Externalities with an empty oracle, the role tables reset, the clock at [`START`], block
 /// number 1 (so events are recorded), and an in-memory keystore for the benchmarks' signing.
 pub fn new_test_ext() -> sp_io::TestExternalities {
-	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: vec![(ISSUER, ISSUER_FUNDS), (OTHER_ISSUER, OTHER_ISSUER_FUNDS)],
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.register_extension(KeystoreExt::new(MemoryKeystore::new()));
 	ext.execute_with(|| {

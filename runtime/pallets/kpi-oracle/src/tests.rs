@@ -631,7 +631,8 @@ fn create_feed_fails_when_feed_limit_is_reached() {
 		for _ in 0..3 {
 			default_feed();
 		}
-		assert_eq!(Feeds::<Test>::count(), 3);
+		assert_ok!(KpiOracle::create_feed(root(), Box::new(spec(&[OPERATOR_A], 1))));
+		assert_eq!(Feeds::<Test>::count(), 4);
 		assert_create_fails(spec(&[OPERATOR_A], 1), Error::<Test>::TooManyFeeds);
 	});
 }
@@ -1541,5 +1542,126 @@ fn try_state_detects_a_stale_next_due() {
 		assert_ok!(KpiOracle::do_try_state());
 		NextDue::<Test>::put(deadline(0) + 1);
 		assert!(KpiOracle::do_try_state().is_err());
+	});
+}
+
+// --- deposits, bounds, retirement and removal --------------------------------------------------
+
+fn held(who: u64) -> u64 {
+	use frame_support::traits::fungible::InspectHold;
+	Balances::balance_on_hold(&HoldReason::FeedDeposit.into(), &who)
+}
+
+#[test]
+fn an_issuers_feed_holds_a_deposit_and_an_issuer_owns_a_bounded_number() {
+	build_and_execute(|| {
+		let first = default_feed();
+		assert_eq!(held(ISSUER), DEPOSIT);
+		assert_eq!(FeedDeposits::<Test>::get(first), Some((ISSUER, DEPOSIT)));
+		assert_eq!(OwnerFeedCount::<Test>::get(ISSUER), 1);
+		// Governance's feeds hold nothing.
+		assert_ok!(KpiOracle::create_feed(root(), Box::new(spec(&[OPERATOR_A], 1))));
+		assert_eq!(FeedDeposits::<Test>::get(first + 1), None);
+
+		default_feed();
+		default_feed();
+		assert_eq!((held(ISSUER), OwnerFeedCount::<Test>::get(ISSUER)), (3 * DEPOSIT, 3));
+		// MaxFeedsPerOwner is 3: a fourth is refused, the owner's bound checked (and named)
+		// before the chain's.
+		assert_noop!(
+			KpiOracle::create_feed(signed(ISSUER), Box::new(spec(&[], 1))),
+			Error::<Test>::TooManyFeedsForOwner
+		);
+	});
+}
+
+#[test]
+fn an_issuer_that_cannot_pay_the_deposit_creates_no_feed() {
+	build_and_execute(|| {
+		assert_ok!(KpiOracle::create_feed(signed(OTHER_ISSUER), Box::new(spec(&[], 1))));
+		assert_eq!(held(OTHER_ISSUER), DEPOSIT);
+		assert_noop!(
+			KpiOracle::create_feed(signed(OTHER_ISSUER), Box::new(spec(&[], 1))),
+			Error::<Test>::CannotHoldDeposit
+		);
+		assert_eq!(Feeds::<Test>::count(), 1);
+	});
+}
+
+#[test]
+fn a_retired_feed_has_no_later_periods_and_once_settled_is_removed_returning_the_deposit() {
+	build_and_execute(|| {
+		let feed = default_feed();
+		Now::set(period_start(1) + HOUR);
+		// Only its owner (an issuer still) or governance retire it, from a period not started.
+		for who in [STRANGER, OTHER_ISSUER, OPERATOR_A] {
+			assert_noop!(KpiOracle::retire_feed(signed(who), feed, 2), Error::<Test>::NotFeedOwner);
+		}
+		assert_noop!(
+			KpiOracle::retire_feed(signed(ISSUER), feed, 1),
+			Error::<Test>::FromPeriodInPast
+		);
+		assert_ok!(KpiOracle::retire_feed(signed(ISSUER), feed, 2));
+		System::assert_last_event(Event::FeedRetired { feed, from_period: 2 }.into());
+		assert_noop!(KpiOracle::retire_feed(root(), feed, 3), Error::<Test>::FeedRetired);
+		// Not removable while it has periods to decide.
+		assert_noop!(KpiOracle::remove_feed(signed(STRANGER), feed), Error::<Test>::FeedNotSettled);
+
+		// Period 1 is decided and disputed; period 2 does not exist.
+		Now::set(period_end(2) + HOUR);
+		assert_ok!(submit(OPERATOR_A, feed, 1, 100_000));
+		assert_ok!(submit(OPERATOR_B, feed, 1, 100_000));
+		assert_noop!(submit(OPERATOR_C, feed, 2, 100_000), Error::<Test>::FeedRetired);
+		assert_ok!(KpiOracle::dispute(signed(AUDITOR), feed, 1, H256::repeat_byte(1)));
+		// One deadline of a feed per block: periods 0 and 1 take two blocks.
+		next_block_at(deadline(2) + CHALLENGE_WINDOW);
+		assert!(DeadlineQueue::<Test>::get().iter().any(|item| item.feed == feed));
+		next_block_at(deadline(2) + CHALLENGE_WINDOW + 1);
+		assert_eq!(KpiOracle::kpi(feed, 0).unwrap().status, KpiStatus::Missing);
+		assert_eq!(KpiOracle::kpi(feed, 2), None, "a retired feed's later period reads no KPI");
+		assert!(DeadlineQueue::<Test>::get().iter().all(|item| item.feed != feed));
+		// Past every deadline and window, but a dispute is open.
+		assert_noop!(KpiOracle::remove_feed(signed(STRANGER), feed), Error::<Test>::FeedNotSettled);
+		assert_ok!(KpiOracle::resolve_dispute(root(), feed, 1, Resolution::Uphold));
+
+		assert_ok!(KpiOracle::remove_feed(signed(STRANGER), feed));
+		System::assert_last_event(
+			Event::FeedRemoved { feed, deposit: Some((ISSUER, DEPOSIT)) }.into(),
+		);
+		assert_eq!(held(ISSUER), 0);
+		assert_eq!(Balances::free_balance(ISSUER), ISSUER_FUNDS);
+		assert_eq!(OwnerFeedCount::<Test>::get(ISSUER), 0);
+		assert_eq!(Feeds::<Test>::count(), 0);
+		assert_eq!(FeedOperators::<Test>::iter_prefix(feed).count(), 0);
+		// The evidence stays: the KPI and the reports behind it.
+		assert_eq!(KpiOracle::kpi(feed, 1).unwrap().status, KpiStatus::Final);
+		assert_eq!(KpiOracle::verify_report(feed, 1, &OPERATOR_A), Some(true));
+		assert_noop!(KpiOracle::remove_feed(signed(STRANGER), feed), Error::<Test>::UnknownFeed);
+	});
+}
+
+#[test]
+fn a_feed_retired_before_it_starts_is_removed_at_once_and_frees_its_owners_place() {
+	build_and_execute(|| {
+		let feeds = [default_feed(), default_feed(), default_feed()];
+		assert_noop!(
+			KpiOracle::create_feed(signed(ISSUER), Box::new(spec(&[], 1))),
+			Error::<Test>::TooManyFeedsForOwner
+		);
+		assert_noop!(
+			KpiOracle::remove_feed(signed(ISSUER), feeds[0]),
+			Error::<Test>::FeedNotRetired
+		);
+		// An owner that lost the Issuer role no longer retires its feed; governance does.
+		IssuerAccounts::mutate(|accounts| accounts.retain(|who| *who != ISSUER));
+		assert_noop!(KpiOracle::retire_feed(signed(ISSUER), feeds[0], 0), Error::<Test>::NotIssuer);
+		assert_ok!(KpiOracle::retire_feed(root(), feeds[0], 0));
+		IssuerAccounts::mutate(|accounts| accounts.push(ISSUER));
+		assert_ok!(KpiOracle::remove_feed(signed(ISSUER), feeds[0]));
+		assert_eq!(held(ISSUER), 2 * DEPOSIT);
+		assert_ok!(KpiOracle::create_feed(signed(ISSUER), Box::new(spec(&[], 1))));
+		// The remaining feeds' deadlines still come due.
+		next_block_at(deadline(0));
+		assert_eq!(stored_status(feeds[1], 0), Some(KpiStatus::Missing));
 	});
 }
