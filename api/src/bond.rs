@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 use serde_json::Value as Json;
 use sqlx::AnyPool;
 use std::{
-	collections::{BTreeMap, HashMap},
+	collections::{BTreeMap, BTreeSet, HashMap},
 	sync::{Arc, Mutex, RwLock},
 };
 
@@ -177,6 +177,8 @@ pub struct Funding {
 	pub due: Decimal,
 	/// Declared in default.
 	pub defaulted: bool,
+	/// Taken back by the issuer after the claim period (`Reclaimed`): what holders left.
+	pub reclaimed: Decimal,
 }
 
 /// A claim paid.
@@ -227,6 +229,16 @@ pub struct Facts {
 	pub impact: Vec<Json>,
 	/// Call exercised (event fields).
 	pub called: Option<Json>,
+	/// Transfers and subscriptions paused by an agent (`Paused`, until `Unpaused`).
+	pub paused: bool,
+	/// Accounts an agent froze (`AddressFrozen`), until unfrozen.
+	pub frozen: BTreeSet<String>,
+	/// Units frozen per account (`TokensFrozen` less `TokensUnfrozen`).
+	pub frozen_units: BTreeMap<String, u128>,
+	/// Lost wallets recovered to new accounts (`RecoverySuccess` fields and block).
+	pub recoveries: Vec<Json>,
+	/// Units an agent moved without the holder (`ForcedTransfer` fields and block).
+	pub forced_transfers: Vec<Json>,
 }
 
 /// The key of a `Payment` as the events encode it.
@@ -274,6 +286,11 @@ impl Facts {
 			proceeds: Vec::new(),
 			impact: Vec::new(),
 			called: None,
+			paused: false,
+			frozen: BTreeSet::new(),
+			frozen_units: BTreeMap::new(),
+			recoveries: Vec::new(),
+			forced_transfers: Vec::new(),
 		};
 		for e in &events {
 			let name: String = col(e, "name")?;
@@ -374,6 +391,49 @@ impl Facts {
 			}
 			"ProceedsAllocated" => self.proceeds.push(v.clone()),
 			"ImpactReported" => self.impact.push(v.clone()),
+			"Reclaimed" => {
+				let f = self.funding.entry(payment_key(&v["payment"])).or_default();
+				f.reclaimed = f.reclaimed.saturating_add(dec(u(&v["amount"])));
+			}
+			"Paused" => self.paused = true,
+			"Unpaused" => self.paused = false,
+			"AddressFrozen" => {
+				if let Some(who) = s(&v["who"]) {
+					if v["frozen"].as_bool() == Some(true) {
+						self.frozen.insert(who);
+					} else {
+						self.frozen.remove(&who);
+					}
+				}
+			}
+			"TokensFrozen" | "TokensUnfrozen" => {
+				if let Some(who) = s(&v["who"]) {
+					let units = self.frozen_units.entry(who.clone()).or_default();
+					*units = if name == "TokensFrozen" {
+						units.saturating_add(u(&v["amount"]))
+					} else {
+						units.saturating_sub(u(&v["amount"]))
+					};
+					if *units == 0 {
+						self.frozen_units.remove(&who);
+					}
+				}
+			}
+			// The units themselves move with the `Transfer` the contract emits alongside.
+			"RecoverySuccess" => self.recoveries.push(serde_json::json!({
+				"lost": v["lost"],
+				"new": v["new"],
+				"units": dec(u(&v["units"])),
+				"agent": v["agent"],
+				"block_number": block,
+			})),
+			"ForcedTransfer" => self.forced_transfers.push(serde_json::json!({
+				"agent": v["agent"],
+				"from": v["from"],
+				"to": v["to"],
+				"units": dec(u(&v["value"])),
+				"block_number": block,
+			})),
 			_ => {}
 		}
 	}

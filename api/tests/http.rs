@@ -37,6 +37,7 @@ on_both_engines!(
 	a_block_from_another_chain_is_refused_and_writes_nothing,
 	signing_out_ends_one_session_or_all_of_them,
 	kpi_series_defaults_to_the_latest_periods_at_any_age,
+	freezes_recoveries_reclaims_and_pauses_show_in_the_views,
 );
 
 async fn replaying_blocks_changes_nothing(engine: Engine) {
@@ -937,5 +938,102 @@ async fn kpi_series_defaults_to_the_latest_periods_at_any_age(engine: Engine) {
 		StatusCode::BAD_REQUEST,
 	);
 	assert!(m.contains("'to_period'"), "{m}");
+	db.close().await;
+}
+
+/// #16 item 11: what an agent or the issuer did to holdings shows where users look: a frozen
+/// account and frozen units in the register and the holder's own position, a recovery (with
+/// the units on the new account), a forced transfer, a pause, and what the issuer reclaimed.
+async fn freezes_recoveries_reclaims_and_pauses_show_in_the_views(engine: Engine) {
+	let db = TestDb::new(engine).await;
+	seed(&db.pool).await;
+	let (charlie, dave, eve, alice) =
+		(acc(&dev::charlie()), acc(&dev::dave()), acc(&dev::eve()), acc(&dev::alice()));
+	let ed = ed_account();
+	let block7 = later_block(
+		7,
+		vec![
+			bond_event(0, "Paused", json!({ "agent": alice })),
+			bond_event(
+				1,
+				"AddressFrozen",
+				json!({ "who": charlie, "frozen": true, "agent": alice }),
+			),
+			bond_event(2, "TokensFrozen", json!({ "who": charlie, "amount": 2 })),
+			// Ed's wallet is lost: its unit goes to Eve, the same identity's new account.
+			bond_event(3, "Transfer", json!({ "from": ed, "to": eve, "value": 1 })),
+			bond_event(
+				4,
+				"RecoverySuccess",
+				json!({ "lost": ed, "new": eve, "units": 1, "agent": alice }),
+			),
+			// Charlie left 6 × 2 125 of coupon 0 unclaimed; Bob takes it back.
+			bond_event(5, "Reclaimed", json!({ "payment": { "Coupon": 0 }, "amount": 12_750 })),
+		],
+	);
+	assert_eq!(store::write_block(&db.pool, &block7).await.unwrap(), store::Written::Applied);
+	let app = app(&db.pool);
+	let bond = hex32(GREEN_BOND);
+	let (status, detail) = get(&app, &format!("/v1/bonds/{bond}"), None).await;
+	assert_eq!(status, StatusCode::OK, "{detail}");
+	assert_eq!(detail["paused"], true, "{detail}");
+
+	let bob = sign_in(&app, &dev::bob()).await;
+	let (status, reg) = get(&app, &format!("/v1/issuer/bonds/{bond}/holders"), Some(&bob)).await;
+	assert_eq!(status, StatusCode::OK, "{reg}");
+	let entry =
+		|who: &str| reg["items"].as_array().unwrap().iter().find(|h| h["holder"] == who).cloned();
+	assert_eq!(entry(&charlie).unwrap()["frozen"], true, "{reg}");
+	assert_eq!(entry(&charlie).unwrap()["frozen_units"], "2", "{reg}");
+	assert_eq!(entry(&dave).unwrap()["frozen"], false, "{reg}");
+	assert_eq!(entry(&dave).unwrap()["frozen_units"], "0", "{reg}");
+	assert_eq!(entry(&eve).unwrap()["units"], "1", "the recovered unit: {reg}");
+	assert!(entry(&ed).is_none(), "the lost wallet holds nothing: {reg}");
+	let recovery = &reg["recoveries"][0];
+	assert_eq!((&recovery["lost"], &recovery["new"]), (&json!(ed), &json!(eve)), "{reg}");
+	assert_eq!(recovery["units"], "1");
+	let (status, obligations) =
+		get(&app, &format!("/v1/issuer/bonds/{bond}/obligations"), Some(&bob)).await;
+	assert_eq!(status, StatusCode::OK, "{obligations}");
+	assert_eq!(obligations["reclaimed"]["coupon:0"], "12750", "{obligations}");
+	assert_eq!(obligations["paused"], true);
+
+	// The holder sees its own restrictions.
+	let charlie_token = sign_in(&app, &dev::charlie()).await;
+	let position = format!("/v1/investor/bonds/{bond}");
+	let (_, pos) = get(&app, &position, Some(&charlie_token)).await;
+	assert_eq!((&pos["frozen"], &pos["frozen_units"]), (&json!(true), &json!("2")), "{pos}");
+
+	// Unfrozen, unpaused, and a forced transfer: the views follow.
+	let block8 = later_block(
+		8,
+		vec![
+			bond_event(0, "Unpaused", json!({ "agent": alice })),
+			bond_event(
+				1,
+				"AddressFrozen",
+				json!({ "who": charlie, "frozen": false, "agent": alice }),
+			),
+			bond_event(2, "TokensUnfrozen", json!({ "who": charlie, "amount": 2 })),
+			bond_event(3, "Transfer", json!({ "from": dave, "to": eve, "value": 1 })),
+			bond_event(
+				4,
+				"ForcedTransfer",
+				json!({ "agent": alice, "from": dave, "to": eve, "value": 1 }),
+			),
+		],
+	);
+	assert_eq!(store::write_block(&db.pool, &block8).await.unwrap(), store::Written::Applied);
+	let (_, detail) = get(&app, &format!("/v1/bonds/{bond}"), None).await;
+	assert_eq!(detail["paused"], false, "{detail}");
+	let (_, reg) = get(&app, &format!("/v1/issuer/bonds/{bond}/holders"), Some(&bob)).await;
+	let entry =
+		|who: &str| reg["items"].as_array().unwrap().iter().find(|h| h["holder"] == who).cloned();
+	assert_eq!(entry(&charlie).unwrap()["frozen"], false, "{reg}");
+	assert_eq!(entry(&charlie).unwrap()["frozen_units"], "0", "{reg}");
+	assert_eq!(entry(&eve).unwrap()["units"], "2", "{reg}");
+	let (_, pos) = get(&app, &position, Some(&charlie_token)).await;
+	assert_eq!((&pos["frozen"], &pos["frozen_units"]), (&json!(false), &json!("0")), "{pos}");
+	assert_eq!(reg["forced_transfers"][0]["from"], json!(dave), "{reg}");
 	db.close().await;
 }

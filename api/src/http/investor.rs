@@ -94,6 +94,8 @@ pub fn position(f: &Facts, investor: &str) -> Value {
 		"isin": f.row.isin,
 		"status": f.phase,
 		"units": dec(units),
+		"frozen": f.frozen.contains(investor),
+		"frozen_units": dec(f.frozen_units.get(investor).copied().unwrap_or(0)),
 		"share_of_outstanding": share.round_dp(8).normalize(),
 		"subscription": subscription,
 		"coupons_claimed": claimed,

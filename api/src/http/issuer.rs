@@ -100,13 +100,23 @@ pub async fn holders(
 	let total_units = register.values().fold(0u128, |a, b| a.saturating_add(*b));
 	let all: Vec<Value> = register
 		.iter()
-		.map(|(holder, units)| json!({ "holder": holder, "units": dec(*units) }))
+		.map(|(holder, units)| {
+			json!({
+				"holder": holder,
+				"units": dec(*units),
+				// As of now, not as of the record date.
+				"frozen": f.frozen.contains(holder),
+				"frozen_units": dec(f.frozen_units.get(holder).copied().unwrap_or(0)),
+			})
+		})
 		.collect();
 	Ok(Json(json!({
 		"bond": f.row.address,
 		"record_date": rfc3339(at),
 		"total_units": dec(total_units),
 		"holders": all.len(),
+		"recoveries": f.recoveries,
+		"forced_transfers": f.forced_transfers,
 		"items": page.slice(&all),
 		"limit": page.limit,
 		"offset": page.offset,
@@ -145,6 +155,7 @@ pub async fn obligations(
 				"funded": funding.funded,
 				"fully_funded": funding.funded >= due && due > Decimal::ZERO,
 				"defaulted": funding.defaulted,
+				"reclaimed": funding.reclaimed,
 			}));
 		}
 	}
@@ -158,8 +169,22 @@ pub async fn obligations(
 		"funded": redemption.funded,
 		"fully_funded": redemption.funded >= due && due > Decimal::ZERO,
 		"defaulted": redemption.defaulted,
+		"reclaimed": redemption.reclaimed,
 	}));
-	Ok(Json(json!({ "bond": f.row.address, "status": f.phase, "items": items })))
+	// What the issuer took back of each payment holders left unclaimed, paid out or not.
+	let reclaimed: serde_json::Map<String, Value> = f
+		.funding
+		.iter()
+		.filter(|(_, funding)| funding.reclaimed > Decimal::ZERO)
+		.map(|(payment, funding)| (payment.clone(), json!(funding.reclaimed)))
+		.collect();
+	Ok(Json(json!({
+		"bond": f.row.address,
+		"status": f.phase,
+		"paused": f.paused,
+		"items": items,
+		"reclaimed": reclaimed,
+	})))
 }
 
 /// `GET /v1/issuer/bonds/{address}/proceeds`: use-of-proceeds allocation reports against the

@@ -71,6 +71,7 @@ pub async fn bond(
 	out["units_outstanding"] = json!(dec(f.outstanding()));
 	out["raised"] = json!(dec(f.raised));
 	out["subscribers"] = json!(f.book.len());
+	out["paused"] = json!(f.paused);
 	Ok(Json(out))
 }
 

@@ -717,6 +717,17 @@ fn cash_event(index: i64, name: &str, fields: Value) -> ChainEvent {
 	)
 }
 
+/// Event `index` of a block: the fixture's green bond [`GREEN_BOND`] emitted `name` with
+/// `fields` (as the indexer stores them).
+pub fn bond_event(index: i64, name: &str, fields: Value) -> ChainEvent {
+	ev(index, contract(GREEN_BOND, name, fields))
+}
+
+/// The fixture's Ed25519 investor's account (it holds one unit after block 6).
+pub fn ed_account() -> String {
+	hex32(ed_investor().verifying_key().to_bytes())
+}
+
 /// A block after [`history`]'s, in its hash scheme.
 pub fn later_block(number: u64, events: Vec<ChainEvent>) -> BlockData {
 	BlockData {
