@@ -938,6 +938,37 @@ async fn kpi_series_defaults_to_the_latest_periods_at_any_age(engine: Engine) {
 		StatusCode::BAD_REQUEST,
 	);
 	assert!(m.contains("'to_period'"), "{m}");
+
+	// The issuer's KPI view shows the bond's observed periods and only those, however far
+	// apart: three within one window of 500 periods, one thousands of periods later.
+	let targets: [i64; 4] = [1, 2, 300, 4_000];
+	let terms: String = sqlx::query_scalar("SELECT terms FROM bonds WHERE address = $1")
+		.bind(hex32(GREEN_BOND))
+		.fetch_one(&db.pool)
+		.await
+		.unwrap();
+	let mut terms: serde_json::Value = serde_json::from_str(&terms).unwrap();
+	terms["kpis"][0]["targets"] = targets
+		.iter()
+		.map(|p| json!({ "observation_period": 1, "feed_period": p, "target": 1_000_000 }))
+		.collect();
+	sqlx::query("UPDATE bonds SET terms = $1 WHERE address = $2")
+		.bind(terms.to_string())
+		.bind(hex32(GREEN_BOND))
+		.execute(&db.pool)
+		.await
+		.unwrap();
+	let bob = sign_in(&app, &dev::bob()).await;
+	let (status, kpis) =
+		get(&app, &format!("/v1/issuer/bonds/{}/kpis", hex32(GREEN_BOND)), Some(&bob)).await;
+	assert_eq!(status, StatusCode::OK, "{kpis}");
+	let shown: Vec<i64> = kpis["kpi_links"][0]["series"]["points"]
+		.as_array()
+		.unwrap()
+		.iter()
+		.map(|p| p["period"].as_i64().unwrap())
+		.collect();
+	assert_eq!(shown, targets, "{kpis}");
 	db.close().await;
 }
 

@@ -1,6 +1,8 @@
 //! Issuer views: only the caller's own bonds (403 for another issuer's).
 
-use super::{parse_account, parse_time, rfc3339, AppState, Page, PageQuery, Paged, Q};
+use super::{
+	parse_account, parse_time, public::MAX_PERIODS, rfc3339, AppState, Page, PageQuery, Paged, Q,
+};
 use crate::{
 	auth::{role, Caller},
 	bond::{dec, Facts},
@@ -216,21 +218,30 @@ pub async fn kpis(
 	let mut links = Vec::new();
 	for link in f.row.terms["kpis"].as_array().into_iter().flatten() {
 		let Some(feed) = link["feed"].as_i64() else { continue };
-		// The observed periods only, one by one: a bond's targets can lie years of feed
-		// periods apart, more than one series request spans.
-		let periods: std::collections::BTreeSet<i64> = link["targets"]
+		// The observed periods only, read in windows of at most `MAX_PERIODS` periods: one
+		// series request per window, however many targets it holds, while targets years of
+		// feed periods apart never make a window longer than one request may span.
+		let periods: Vec<i64> = link["targets"]
 			.as_array()
 			.into_iter()
 			.flatten()
 			.filter_map(|t| t["feed_period"].as_i64())
+			.collect::<std::collections::BTreeSet<i64>>()
+			.into_iter()
 			.collect();
 		let mut series = json!(null);
-		for period in periods {
+		let mut rest = periods.as_slice();
+		while let Some(&from) = rest.first() {
+			let last = from.saturating_add(MAX_PERIODS.saturating_sub(1));
+			let count = rest.iter().take_while(|p| **p <= last).count();
+			let (window, later) = rest.split_at(count);
+			rest = later;
+			let to = window.last().copied().unwrap_or(from);
 			let one = match crate::http::public::series(
 				&state.pool,
 				feed,
-				Some(period),
-				Some(period),
+				Some(from),
+				Some(to),
 				Some(&caller.account),
 			)
 			.await
@@ -239,11 +250,19 @@ pub async fn kpis(
 				Err(Error::NotFound(_)) => break,
 				Err(e) => return Err(e),
 			};
+			let observed = one["points"]
+				.as_array()
+				.into_iter()
+				.flatten()
+				.filter(|p| p["period"].as_i64().is_some_and(|p| window.binary_search(&p).is_ok()))
+				.cloned()
+				.collect::<Vec<_>>();
 			match series["points"].as_array_mut() {
-				Some(points) => {
-					points.extend(one["points"].as_array().cloned().unwrap_or_default())
+				Some(points) => points.extend(observed),
+				None => {
+					series = one;
+					series["points"] = Value::Array(observed);
 				}
-				None => series = one,
 			}
 		}
 		if let Some(obj) = series.as_object_mut() {
