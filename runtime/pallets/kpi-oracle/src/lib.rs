@@ -333,10 +333,10 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type NextFeedId<T: Config> = StorageValue<_, FeedId, ValueQuery>;
 
-	/// The deposit each issuer-created feed holds: from whom, and how much.
+	/// The deposit each issuer-created feed holds from its owner ([`FeedInfo::owner`]).
 	#[pallet::storage]
 	pub type FeedDeposits<T: Config> =
-		StorageMap<_, Twox64Concat, FeedId, (T::AccountId, BalanceOf<T>), OptionQuery>;
+		StorageMap<_, Twox64Concat, FeedId, BalanceOf<T>, OptionQuery>;
 
 	/// How many feeds each issuer owns (until they are removed).
 	#[pallet::storage]
@@ -1009,7 +1009,7 @@ impl<T: Config> Pallet<T> {
 			let deposit = T::FeedDeposit::get();
 			T::Currency::hold(&HoldReason::FeedDeposit.into(), who, deposit)
 				.map_err(|_| Error::<T>::CannotHoldDeposit)?;
-			FeedDeposits::<T>::insert(feed, (who.clone(), deposit));
+			FeedDeposits::<T>::insert(feed, deposit);
 			OwnerFeedCount::<T>::insert(who, owned);
 		}
 		NextFeedId::<T>::put(next_feed);
@@ -1136,10 +1136,13 @@ impl<T: Config> Pallet<T> {
 		);
 
 		// The queued deadline is of a period the feed still has, unless it has none left.
-		DeadlineQueue::<T>::mutate(|queue| {
-			queue.retain(|item| item.feed != feed || item.period < from_period)
-		});
-		Self::refresh_next_due();
+		let mut deadlines = DeadlineQueue::<T>::get();
+		let queued = deadlines.len();
+		deadlines.retain(|item| item.feed != feed || item.period < from_period);
+		if deadlines.len() != queued {
+			NextDue::<T>::set(Self::earliest_due(&deadlines, &FinalizationQueue::<T>::get()));
+			DeadlineQueue::<T>::put(deadlines);
+		}
 		FeedEnds::<T>::insert(feed, from_period);
 		Self::deposit_event(Event::FeedRetired { feed, from_period });
 		Ok(())
@@ -1164,7 +1167,7 @@ impl<T: Config> Pallet<T> {
 		);
 		ensure!(OpenDisputes::<T>::get(feed) == 0, Error::<T>::FeedNotSettled);
 
-		let deposit = FeedDeposits::<T>::take(feed);
+		let deposit = info.owner.zip(FeedDeposits::<T>::take(feed));
 		if let Some((owner, amount)) = &deposit {
 			// Held at creation; `BestEffort` so that a slashed hold cannot block the removal.
 			let _ = T::Currency::release(
@@ -1173,8 +1176,6 @@ impl<T: Config> Pallet<T> {
 				*amount,
 				Precision::BestEffort,
 			);
-		}
-		if let Some(owner) = &info.owner {
 			OwnerFeedCount::<T>::mutate_exists(owner, |count| {
 				*count = count.and_then(|c| c.checked_sub(1)).filter(|c| *c > 0);
 			});
@@ -1422,8 +1423,7 @@ impl<T: Config> Pallet<T> {
 			// There is room: each came from an entry taken out above.
 			let _ = Self::insert_scheduled(&mut deadlines, next);
 		}
-		let next_due =
-			deadlines.first().into_iter().chain(finalizations.first()).map(|i| i.due).min();
+		let next_due = Self::earliest_due(&deadlines, &finalizations);
 		DeadlineQueue::<T>::put(deadlines);
 		FinalizationQueue::<T>::put(finalizations);
 		NextDue::<T>::set(next_due);
@@ -1489,14 +1489,9 @@ impl<T: Config> Pallet<T> {
 		queue.try_insert(index, item)
 	}
 
-	/// Recomputes [`NextDue`] from both queues (after entries were taken out of them).
-	fn refresh_next_due() {
-		let deadline = DeadlineQueue::<T>::get().first().map(|item| item.due);
-		let finalization = FinalizationQueue::<T>::get().first().map(|item| item.due);
-		NextDue::<T>::set(match (deadline, finalization) {
-			(Some(a), Some(b)) => Some(a.min(b)),
-			(a, b) => a.or(b),
-		});
+	/// The earliest due time in either sorted queue: what [`NextDue`] holds.
+	fn earliest_due(deadlines: &[Scheduled], finalizations: &[Scheduled]) -> Option<Moment> {
+		deadlines.first().into_iter().chain(finalizations.first()).map(|item| item.due).min()
 	}
 
 	fn note_due(due: Moment) {
@@ -1651,10 +1646,7 @@ impl<T: Config> Pallet<T> {
 		let mut owned: alloc::collections::BTreeMap<T::AccountId, u32> = Default::default();
 		for (feed, info) in Feeds::<T>::iter() {
 			if let Some(owner) = info.owner {
-				ensure!(
-					FeedDeposits::<T>::get(feed).is_some_and(|(from, _)| from == owner),
-					"issuer's feed without its deposit"
-				);
+				ensure!(FeedDeposits::<T>::contains_key(feed), "issuer's feed without its deposit");
 				let count = owned.entry(owner).or_default();
 				*count = count.saturating_add(1);
 			}
@@ -1690,8 +1682,7 @@ impl<T: Config> Pallet<T> {
 			queued_feeds.iter().all(Feeds::<T>::contains_key),
 			"deadline entry for an unknown feed"
 		);
-		let earliest =
-			deadlines.first().into_iter().chain(finalizations.first()).map(|i| i.due).min();
+		let earliest = Self::earliest_due(&deadlines, &finalizations);
 		ensure!(NextDue::<T>::get() == earliest, "NextDue is not the earliest queued time");
 
 		for (feed, period, round) in Rounds::<T>::iter() {

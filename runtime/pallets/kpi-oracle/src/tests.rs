@@ -1557,7 +1557,8 @@ fn an_issuers_feed_holds_a_deposit_and_an_issuer_owns_a_bounded_number() {
 	build_and_execute(|| {
 		let first = default_feed();
 		assert_eq!(held(ISSUER), DEPOSIT);
-		assert_eq!(FeedDeposits::<Test>::get(first), Some((ISSUER, DEPOSIT)));
+		assert_eq!(FeedDeposits::<Test>::get(first), Some(DEPOSIT));
+		assert_eq!(KpiOracle::feed(first).unwrap().owner, Some(ISSUER));
 		assert_eq!(OwnerFeedCount::<Test>::get(ISSUER), 1);
 		// Governance's feeds hold nothing.
 		assert_ok!(KpiOracle::create_feed(root(), Box::new(spec(&[OPERATOR_A], 1))));
