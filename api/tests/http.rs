@@ -972,6 +972,11 @@ async fn kpi_series_defaults_to_the_latest_periods_at_any_age(engine: Engine) {
 	db.close().await;
 }
 
+/// `who`'s entry in an issuer's register answer, if it lists `who`.
+fn holder(register: &serde_json::Value, who: &str) -> Option<serde_json::Value> {
+	register["items"].as_array()?.iter().find(|h| h["holder"] == who).cloned()
+}
+
 /// #16 item 11: what an agent or the issuer did to holdings shows where users look: a frozen
 /// account and frozen units in the register and the holder's own position, a recovery (with
 /// the units on the new account), a forced transfer, a pause, and what the issuer reclaimed.
@@ -1012,14 +1017,12 @@ async fn freezes_recoveries_reclaims_and_pauses_show_in_the_views(engine: Engine
 	let bob = sign_in(&app, &dev::bob()).await;
 	let (status, reg) = get(&app, &format!("/v1/issuer/bonds/{bond}/holders"), Some(&bob)).await;
 	assert_eq!(status, StatusCode::OK, "{reg}");
-	let entry =
-		|who: &str| reg["items"].as_array().unwrap().iter().find(|h| h["holder"] == who).cloned();
-	assert_eq!(entry(&charlie).unwrap()["frozen"], true, "{reg}");
-	assert_eq!(entry(&charlie).unwrap()["frozen_units"], "2", "{reg}");
-	assert_eq!(entry(&dave).unwrap()["frozen"], false, "{reg}");
-	assert_eq!(entry(&dave).unwrap()["frozen_units"], "0", "{reg}");
-	assert_eq!(entry(&eve).unwrap()["units"], "1", "the recovered unit: {reg}");
-	assert!(entry(&ed).is_none(), "the lost wallet holds nothing: {reg}");
+	assert_eq!(holder(&reg, &charlie).unwrap()["frozen"], true, "{reg}");
+	assert_eq!(holder(&reg, &charlie).unwrap()["frozen_units"], "2", "{reg}");
+	assert_eq!(holder(&reg, &dave).unwrap()["frozen"], false, "{reg}");
+	assert_eq!(holder(&reg, &dave).unwrap()["frozen_units"], "0", "{reg}");
+	assert_eq!(holder(&reg, &eve).unwrap()["units"], "1", "the recovered unit: {reg}");
+	assert!(holder(&reg, &ed).is_none(), "the lost wallet holds nothing: {reg}");
 	let recovery = &reg["recoveries"][0];
 	assert_eq!((&recovery["lost"], &recovery["new"]), (&json!(ed), &json!(eve)), "{reg}");
 	assert_eq!(recovery["units"], "1");
@@ -1058,11 +1061,9 @@ async fn freezes_recoveries_reclaims_and_pauses_show_in_the_views(engine: Engine
 	let (_, detail) = get(&app, &format!("/v1/bonds/{bond}"), None).await;
 	assert_eq!(detail["paused"], false, "{detail}");
 	let (_, reg) = get(&app, &format!("/v1/issuer/bonds/{bond}/holders"), Some(&bob)).await;
-	let entry =
-		|who: &str| reg["items"].as_array().unwrap().iter().find(|h| h["holder"] == who).cloned();
-	assert_eq!(entry(&charlie).unwrap()["frozen"], false, "{reg}");
-	assert_eq!(entry(&charlie).unwrap()["frozen_units"], "0", "{reg}");
-	assert_eq!(entry(&eve).unwrap()["units"], "2", "{reg}");
+	assert_eq!(holder(&reg, &charlie).unwrap()["frozen"], false, "{reg}");
+	assert_eq!(holder(&reg, &charlie).unwrap()["frozen_units"], "0", "{reg}");
+	assert_eq!(holder(&reg, &eve).unwrap()["units"], "2", "{reg}");
 	let (_, pos) = get(&app, &position, Some(&charlie_token)).await;
 	assert_eq!((&pos["frozen"], &pos["frozen_units"]), (&json!(false), &json!("0")), "{pos}");
 	assert_eq!(reg["forced_transfers"][0]["from"], json!(dave), "{reg}");

@@ -393,6 +393,36 @@ pub async fn submit_batch(client: &Client, signer: &Keypair, calls: Vec<Call>) -
 	}
 }
 
+/// An account's native balance (CBT, 12 decimals): `pallet_balances::AccountData`, as
+/// `System::Account` stores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, subxt::ext::scale_decode::DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+pub struct NativeBalance {
+	/// What it can spend (fees come out of it).
+	pub free: u128,
+	/// What is held or reserved (feed deposits among them).
+	pub reserved: u128,
+}
+
+/// `frame_system::AccountInfo`, only its balances.
+#[derive(subxt::ext::scale_decode::DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct AccountInfo {
+	data: NativeBalance,
+}
+
+/// `who`'s native balance at the latest finalized block.
+pub async fn native_balance(client: &Client, who: [u8; 32]) -> Result<NativeBalance> {
+	let at = client.at_current_block().await?;
+	let info = at
+		.storage()
+		.try_fetch(subxt::dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account"), (who,))
+		.await
+		.context("read System::Account")?
+		.context("no System::Account entry")?;
+	Ok(info.decode().context("decode System::Account")?.data)
+}
+
 /// The chain's clock: `Timestamp::Now` (ms since the Unix epoch) at the latest finalized block,
 /// the state that dry runs and queries read.
 pub async fn chain_now(client: &Client) -> Result<u64> {

@@ -498,8 +498,6 @@ pub async fn decide(
 	}
 }
 
-/// Whether `operator`'s report for `period` of `feed` is in a finalized block, or gets there
-/// within about 30 s (finality trails the best block by a few blocks).
 /// Why a superseded report is recorded `failed` without being a fault.
 const SUPERSEDED: &str =
 	"not needed: the other operators' reports reached the quorum first and decided the period";
@@ -511,6 +509,8 @@ pub fn is_superseded(error: &str) -> bool {
 	error == "PeriodAlreadyDecided" || error.ends_with("::PeriodAlreadyDecided")
 }
 
+/// Whether `operator`'s report for `period` of `feed` is in a finalized block, or gets there
+/// within about 30 s (finality trails the best block by a few blocks).
 async fn found_finalized(chain: &Chain, feed: u32, period: u32, operator: [u8; 32]) -> bool {
 	for attempt in 0..10 {
 		if attempt > 0 {

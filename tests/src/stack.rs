@@ -1321,8 +1321,6 @@ formula = {{ kind = "reduction", baseline_attribute = "inflowVolume" }}
 		s
 	}
 
-	/// Stops every process: the services with SIGTERM (then SIGKILL after 10 s), then the
-	/// node (SIGTERM, SIGKILL after 20 s).
 	/// Stops the oracle of operator `//{name}//stash` (SIGTERM), as if its machine went down.
 	pub fn stop_oracle(&mut self, name: &str) -> Result<()> {
 		let service = format!("oracle-{name}");
@@ -1336,6 +1334,8 @@ formula = {{ kind = "reduction", baseline_attribute = "inflowVolume" }}
 		Ok(())
 	}
 
+	/// Stops every process: the services with SIGTERM (then SIGKILL after 10 s), then the
+	/// node (SIGTERM, SIGKILL after 20 s).
 	pub fn stop(&mut self) {
 		for service in self.services.iter_mut().rev() {
 			service.stop(Duration::from_secs(10));

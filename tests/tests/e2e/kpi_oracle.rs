@@ -19,12 +19,13 @@ use citybond_e2e::{
 	kpi::{
 		self, add_operator_call, report_all, report_args, FeedRules, Operator, Report, REPORT_TAG,
 	},
+	native_balance,
 	node::Node,
 	submit, submit_ok, sudo, Client, Failure,
 };
 use codec::{Decode, Encode};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use subxt::ext::{scale_decode::DecodeAsType, scale_value::Value};
+use subxt::ext::scale_value::Value;
 use subxt_signer::{
 	sr25519::{dev, Keypair},
 	SecretUri,
@@ -342,29 +343,9 @@ async fn signed_reports_become_final_missing_periods_are_marked_and_governance_r
 	Ok(())
 }
 
-/// `pallet_balances::AccountData`: holds (feed deposits among them) count as reserved.
-#[derive(DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct AccountData {
-	reserved: u128,
-}
-
-/// `frame_system::AccountInfo`, only its balances.
-#[derive(DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct AccountInfo {
-	data: AccountData,
-}
-
-/// `who`'s reserved native balance (CBT, 12 decimals).
+/// `who`'s reserved native balance (CBT, 12 decimals): holds, feed deposits among them.
 async fn reserved(client: &Client, who: [u8; 32]) -> Result<u128> {
-	let at = client.at_current_block().await?;
-	let info = at
-		.storage()
-		.try_fetch(subxt::dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account"), (who,))
-		.await?
-		.context("no System::Account entry")?;
-	Ok(info.decode()?.data.reserved)
+	Ok(native_balance(client, who).await?.reserved)
 }
 
 /// A feed's deposit: 100 CBT.

@@ -5,9 +5,11 @@
 //! A registered account cannot use the chain as bulk storage: a remark over 1 KiB is refused
 //! and its bytes are charged all the same.
 
-use anyhow::{bail, ensure, Context, Result};
-use citybond_e2e::{account_id, find_events, node::Node, submit, submit_ok, Client, Failure};
-use subxt::ext::{scale_decode::DecodeAsType, scale_value::Value};
+use anyhow::{bail, ensure, Result};
+use citybond_e2e::{
+	account_id, find_events, native_balance, node::Node, submit, submit_ok, Client, Failure,
+};
+use subxt::ext::scale_value::Value;
 use subxt_signer::{sr25519::Keypair, SecretUri};
 
 /// `InvalidTransaction::Custom` code for "account is not a registered identity".
@@ -24,29 +26,9 @@ fn remark(text: &str) -> Vec<Value> {
 	vec![Value::from_bytes(text.as_bytes())]
 }
 
-/// `pallet_balances::AccountData`, the part of `System::Account` fees come out of.
-#[derive(DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct AccountData {
-	free: u128,
-}
-
-/// `frame_system::AccountInfo`, only its balances.
-#[derive(DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct AccountInfo {
-	data: AccountData,
-}
-
 /// `who`'s free native balance (CBT, 12 decimals), at the latest finalized block.
 async fn free_balance(client: &Client, who: [u8; 32]) -> Result<u128> {
-	let at = client.at_current_block().await?;
-	let info = at
-		.storage()
-		.try_fetch(subxt::dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account"), (who,))
-		.await?
-		.context("no System::Account entry")?;
-	Ok(info.decode()?.data.free)
+	Ok(native_balance(client, who).await?.free)
 }
 
 fn register_investor(who: [u8; 32]) -> Vec<Value> {
